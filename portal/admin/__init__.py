@@ -1,0 +1,1 @@
+"""Staff pages: people, cohorts, ateliers, programmes, and the CSV import of users."""

@@ -1,0 +1,1 @@
+"""The dashboard: the home page, built from every plugin's widgets."""

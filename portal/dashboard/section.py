@@ -1,0 +1,59 @@
+"""The dashboard's own contributions: its navigation link and the "my cohorts" widget."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, url_for
+from flask_babel import lazy_gettext as _l
+
+from portal.extensions import db
+from portal.models import Atelier, Cohort, Programme, User
+from portal.permissions import memberships
+from portal.plugins import NavItem, Plugin, Widget
+
+
+class DashboardSection(Plugin):
+    """The home page and the widget listing the user's cohorts and ateliers."""
+
+    name = "dashboard"
+    title = _l("Tableau de bord")
+    builtin = True
+
+    def blueprint(self) -> Blueprint:
+        """The dashboard's blueprint."""
+        from portal.dashboard.views import bp
+
+        return bp
+
+    def url_prefix(self) -> str:
+        """The dashboard is the site's home."""
+        return ""
+
+    def nav_items(self, user: User) -> list[NavItem]:
+        """Everyone logged in has a dashboard."""
+        return [NavItem(_l("Tableau de bord"), url_for("dashboard.index"), order=0, active_prefix="dashboard.")]
+
+    def dashboard_widgets(self, user: User) -> list[Widget]:
+        """The user's cohorts with their roles, and their ateliers (two queries whatever the numbers)."""
+        mine = memberships(user)
+        if not mine.cohort_roles:
+            return [Widget(_l("Mes promotions"), "dashboard/widget_cohorts.html", {"rows": []}, order=10)]
+        cohorts = db.session.execute(
+            sa.select(Cohort, Programme.title)
+            .join(Programme)
+            .where(Cohort.id.in_(mine.cohort_roles))
+            .order_by(Cohort.start_date.desc())
+        ).all()
+        ateliers = db.session.scalars(
+            sa.select(Atelier).where(Atelier.id.in_(mine.atelier_roles)).order_by(Atelier.name)
+        ).all()
+        rows = [
+            {
+                "cohort": cohort,
+                "programme": programme_title,
+                "roles": sorted(mine.cohort_roles[cohort.id]),
+                "ateliers": [a for a in ateliers if a.cohort_id == cohort.id],
+            }
+            for cohort, programme_title in cohorts
+        ]
+        return [Widget(_l("Mes promotions"), "dashboard/widget_cohorts.html", {"rows": rows}, order=10)]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as default_config
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -26,6 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(default_config.from_environment())
     app.config.update(config)
     _finish_config(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     with app.app_context():
@@ -120,7 +124,9 @@ def _init_babel(app: Flask, plugins) -> None:
     def select_locale() -> str:
         if current_user and current_user.is_authenticated and current_user.locale in app.config["LANGUAGES"]:
             return current_user.locale
-        return request.accept_languages.best_match(app.config["LANGUAGES"]) or app.config["BABEL_DEFAULT_LOCALE"]
+        return (
+            request.accept_languages.best_match(app.config["LANGUAGES"]) or app.config["BABEL_DEFAULT_LOCALE"]
+        )
 
     babel.init_app(app, locale_selector=select_locale)
 

@@ -35,8 +35,13 @@ def cli() -> None:
 
 
 @cli.command("init", with_appcontext=False)
-@click.option("--instance", "instance_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Instance folder (default: instance/ beside the portal package).")
+@click.option(
+    "--instance",
+    "instance_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Instance folder (default: instance/ beside the portal package).",
+)
 def init_command(instance_dir: Path | None) -> None:
     """Create the instance folder and its config.py with a random secret key (kept if it exists)."""
     import os

@@ -45,7 +45,7 @@ class DefaultConfig:
 
     PASSWORD_MIN_LENGTH = 8
     #: werkzeug's method string; scrypt's default cost suits a login form
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
     PASSWORD_RESET_MAX_AGE = 3600
 
     #: Outgoing mail: with MAIL_SERVER unset, mail is written to MAIL_OUTBOX (default: instance/outbox).
@@ -56,6 +56,9 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "Portail ESS <no-reply@localhost>"
     MAIL_OUTBOX: str | None = None
+
+    #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    TRUSTED_PROXIES = 0
 
     USER_LIST_PAGE_SIZE = 50
     CSV_IMPORT_MAX_ROWS = 2000

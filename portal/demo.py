@@ -14,56 +14,94 @@ from portal.models import Atelier, Bloc, Cohort, Programme, Role, Seminar, Semin
 #: Every demo account shares this password; README lists the accounts.
 DEMO_PASSWORD = "ess-demo-2021"  # noqa: S105 - public demo data
 
-T, H, K, M, G = (SeminarKind.THEORETICAL, SeminarKind.THEMATIC, SeminarKind.TECHNICAL,
-                 SeminarKind.MONOGRAPHIC, SeminarKind.METHODOLOGICAL)
+T, H, K, M, G = (
+    SeminarKind.THEORETICAL,
+    SeminarKind.THEMATIC,
+    SeminarKind.TECHNICAL,
+    SeminarKind.MONOGRAPHIC,
+    SeminarKind.METHODOLOGICAL,
+)
 
 BLOCS = [
-    (1, "Pilotage stratégique d'un organisme à vocation sociale ou culturelle en ESS", 161, True, [
-        ("L'économie sociale et solidaire : fondement et enjeux actuels", T),
-        ("L'intervention sociale et les politiques publiques", T),
-        ("Le cadre juridique du secteur sanitaire et social", K),
-        ("L'insertion par l'économique", H),
-        ("La qualité : préoccupations, outils et processus", K),
-        ("Les politiques culturelles", H),
-        ("L'approche socio-historique de l'éducation populaire", T),
-        ("Les problématiques contemporaines de l'animation", H),
-        ("Le développement territorial", H),
-        ("Le droit des associations : régime juridique", K),
-        ("La gouvernance associative", H),
-    ]),
-    (2, "Gestion administrative, financière et logistique ; comptabilité et gestion de l'entreprise "
-        "associative", 70, True, [
-        ("La gestion économique, financière et comptable", K),
-        ("Négocier et gérer les relations contractuelles entre pouvoirs publics et associations", H),
-        ("Le droit des associations : régime fiscal", K),
-        ("Le financement de projets", K),
-        ("Les nouvelles modalités de partenariats", H),
-        ("Analyser les comptes annuels", K),
-        ("Rédiger le budget prévisionnel", K),
-    ]),
-    (3, "Coordination de l'activité d'une équipe RH (salariés, bénévoles, adhérents)", 56, True, [
-        ("L'éthique et la responsabilité du manager", T),
-        ("Le droit du travail", K),
-        ("Animer, mobiliser et valoriser une équipe de travail dans une démarche participative", H),
-        ("Accompagner le changement au-delà des résistances", H),
-        ("Comprendre les dynamiques de groupe dans une structure d'ESS", T),
-        ("Manager par les compétences", K),
-    ]),
-    (4, "Construction de l'innovation sociale et conduite de projet en ESS", 224, True, [
-        ("La méthodologie de la recherche-action", G),
-        ("Théorie et pratique de l'autobiographie raisonnée", G),
-        ("La découverte de projets remarquables", M),
-        ("La méthodologie du projet : concevoir, outiller, évaluer", G),
-        ("Comprendre les politiques publiques et l'action publique pour se situer en tant qu'acteur social "
-         "et culturel", T),
-        ("La posture de l'acteur-chercheur au cœur de l'innovation en ESS", T),
-    ]),
-    (5, "Initiation à la vie coopérative : gouvernance, management, droit, gestion coopératives", 35, False, [
-        ("L'approche juridique et fiscale des sociétés coopératives", K),
-        ("Les spécificités de la gestion et du modèle économique des coopératives", H),
-        ("Management coopératif", H),
-        ("Transformation d'une association en SCIC", M),
-    ]),
+    (
+        1,
+        "Pilotage stratégique d'un organisme à vocation sociale ou culturelle en ESS",
+        161,
+        True,
+        [
+            ("L'économie sociale et solidaire : fondement et enjeux actuels", T),
+            ("L'intervention sociale et les politiques publiques", T),
+            ("Le cadre juridique du secteur sanitaire et social", K),
+            ("L'insertion par l'économique", H),
+            ("La qualité : préoccupations, outils et processus", K),
+            ("Les politiques culturelles", H),
+            ("L'approche socio-historique de l'éducation populaire", T),
+            ("Les problématiques contemporaines de l'animation", H),
+            ("Le développement territorial", H),
+            ("Le droit des associations : régime juridique", K),
+            ("La gouvernance associative", H),
+        ],
+    ),
+    (
+        2,
+        "Gestion administrative, financière et logistique ; comptabilité et gestion de l'entreprise "
+        "associative",
+        70,
+        True,
+        [
+            ("La gestion économique, financière et comptable", K),
+            ("Négocier et gérer les relations contractuelles entre pouvoirs publics et associations", H),
+            ("Le droit des associations : régime fiscal", K),
+            ("Le financement de projets", K),
+            ("Les nouvelles modalités de partenariats", H),
+            ("Analyser les comptes annuels", K),
+            ("Rédiger le budget prévisionnel", K),
+        ],
+    ),
+    (
+        3,
+        "Coordination de l'activité d'une équipe RH (salariés, bénévoles, adhérents)",
+        56,
+        True,
+        [
+            ("L'éthique et la responsabilité du manager", T),
+            ("Le droit du travail", K),
+            ("Animer, mobiliser et valoriser une équipe de travail dans une démarche participative", H),
+            ("Accompagner le changement au-delà des résistances", H),
+            ("Comprendre les dynamiques de groupe dans une structure d'ESS", T),
+            ("Manager par les compétences", K),
+        ],
+    ),
+    (
+        4,
+        "Construction de l'innovation sociale et conduite de projet en ESS",
+        224,
+        True,
+        [
+            ("La méthodologie de la recherche-action", G),
+            ("Théorie et pratique de l'autobiographie raisonnée", G),
+            ("La découverte de projets remarquables", M),
+            ("La méthodologie du projet : concevoir, outiller, évaluer", G),
+            (
+                "Comprendre les politiques publiques et l'action publique pour se situer "
+                "en tant qu'acteur social et culturel",
+                T,
+            ),
+            ("La posture de l'acteur-chercheur au cœur de l'innovation en ESS", T),
+        ],
+    ),
+    (
+        5,
+        "Initiation à la vie coopérative : gouvernance, management, droit, gestion coopératives",
+        35,
+        False,
+        [
+            ("L'approche juridique et fiscale des sociétés coopératives", K),
+            ("Les spécificités de la gestion et du modèle économique des coopératives", H),
+            ("Management coopératif", H),
+            ("Transformation d'une association en SCIC", M),
+        ],
+    ),
 ]
 
 #: (email, first name, last name) of the accounts README lists, one per role.
@@ -76,23 +114,54 @@ NAMED_ACCOUNTS = {
 }
 
 LEARNERS = [
-    ("Julien", "Moreau"), ("Claire", "Fontaine"), ("Yannick", "Le Gall"), ("Nadia", "Haddad"),
-    ("Thomas", "Perrin"), ("Élodie", "Marchand"), ("Karim", "Bouzid"), ("Lucie", "Vasseur"),
-    ("Olivier", "Dumas"), ("Fatou", "Diallo"), ("Pierre", "Lambert"), ("Sarah", "Cohen"),
-    ("Mathieu", "Roux"), ("Inès", "Belkacem"), ("Antoine", "Girard"), ("Manon", "Blanchard"),
-    ("Rachid", "Amrani"), ("Pauline", "Renaud"), ("Hugo", "Chevalier"), ("Aurélie", "Leroy"),
-    ("Samuel", "Mercier"), ("Léa", "Caron"), ("Didier", "Faure"), ("Chloé", "Barbier"),
-    ("Bruno", "Lemoine"), ("Mélanie", "Gauthier"), ("Vincent", "Robin"), ("Sylvie", "Colin"),
+    ("Julien", "Moreau"),
+    ("Claire", "Fontaine"),
+    ("Yannick", "Le Gall"),
+    ("Nadia", "Haddad"),
+    ("Thomas", "Perrin"),
+    ("Élodie", "Marchand"),
+    ("Karim", "Bouzid"),
+    ("Lucie", "Vasseur"),
+    ("Olivier", "Dumas"),
+    ("Fatou", "Diallo"),
+    ("Pierre", "Lambert"),
+    ("Sarah", "Cohen"),
+    ("Mathieu", "Roux"),
+    ("Inès", "Belkacem"),
+    ("Antoine", "Girard"),
+    ("Manon", "Blanchard"),
+    ("Rachid", "Amrani"),
+    ("Pauline", "Renaud"),
+    ("Hugo", "Chevalier"),
+    ("Aurélie", "Leroy"),
+    ("Samuel", "Mercier"),
+    ("Léa", "Caron"),
+    ("Didier", "Faure"),
+    ("Chloé", "Barbier"),
+    ("Bruno", "Lemoine"),
+    ("Mélanie", "Gauthier"),
+    ("Vincent", "Robin"),
+    ("Sylvie", "Colin"),
     ("Nicolas", "Picard"),
 ]
 TUTORS = [("Isabelle", "Morel"), ("François", "Bertin"), ("Anne", "Joly")]
 LECTURERS = [("Dominique", "Laurent"), ("Patrick", "Noël"), ("Catherine", "Roussel"), ("Éric", "Marty")]
 STAFF = [("Laurence", "Dupuis")]
-ATELIERS = ["Atelier A — Innovation sociale", "Atelier B — Culture et territoires",
-            "Atelier C — Insertion et emploi", "Atelier D — Jeunesse et éducation populaire",
-            "Atelier E — Santé et médico-social"]
-LILLE_LEARNERS = [("Bastien", "Delattre"), ("Margot", "Vandamme"), ("Céline", "Dubrulle"),
-                  ("Jérôme", "Hennebert"), ("Agnès", "Lemaire"), ("Kevin", "Deroo")]
+ATELIERS = [
+    "Atelier A — Innovation sociale",
+    "Atelier B — Culture et territoires",
+    "Atelier C — Insertion et emploi",
+    "Atelier D — Jeunesse et éducation populaire",
+    "Atelier E — Santé et médico-social",
+]
+LILLE_LEARNERS = [
+    ("Bastien", "Delattre"),
+    ("Margot", "Vandamme"),
+    ("Céline", "Dubrulle"),
+    ("Jérôme", "Hennebert"),
+    ("Agnès", "Lemaire"),
+    ("Kevin", "Deroo"),
+]
 
 
 def _email(first: str, last: str) -> str:
@@ -106,7 +175,9 @@ def _email(first: str, last: str) -> str:
 def _programme() -> Programme:
     programme = Programme(
         title="Manager d'organismes à vocation sociale et culturelle en économie sociale et solidaire (ESS)",
-        rncp_code="RNCP 35080", level=7, hours=511,
+        rncp_code="RNCP 35080",
+        level=7,
+        hours=511,
         description=(
             "Diplôme créé en 1991 par le Cestes, centre d'économie sociale du Cnam. Deux ans, environ cinq "
             "jours tous les deux mois à distance : 434 h de séminaires et 77 h d'ateliers mémoire et de "
@@ -124,10 +195,20 @@ def _programme() -> Programme:
 def load_demo() -> str:
     """Fill an empty database with the demo site and commit; returns a one-line summary."""
     programme = _programme()
-    paris = Cohort(programme=programme, name="Paris 2021-2022", centre="Paris",
-                   start_date=date(2021, 2, 1), end_date=date(2022, 12, 9))
-    lille = Cohort(programme=programme, name="Lille 2022-2024", centre="Lille",
-                   start_date=date(2022, 9, 12), end_date=date(2024, 6, 28))
+    paris = Cohort(
+        programme=programme,
+        name="Paris 2021-2022",
+        centre="Paris",
+        start_date=date(2021, 2, 1),
+        end_date=date(2022, 12, 9),
+    )
+    lille = Cohort(
+        programme=programme,
+        name="Lille 2022-2024",
+        centre="Lille",
+        start_date=date(2022, 9, 12),
+        end_date=date(2024, 6, 28),
+    )
     db.session.add_all([paris, lille])
     db.session.flush()
 
@@ -143,8 +224,12 @@ def load_demo() -> str:
     tutors = [named["tutor"]] + [person(f, n) for f, n in TUTORS]
     lecturers = [named["lecturer"]] + [person(f, n) for f, n in LECTURERS]
     staff = [named["staff"]] + [person(f, n) for f, n in STAFF]
-    for group, role in ((learners, Role.LEARNER), (tutors, Role.TUTOR), (lecturers, Role.LECTURER),
-                        (staff, Role.STAFF)):
+    for group, role in (
+        (learners, Role.LEARNER),
+        (tutors, Role.TUTOR),
+        (lecturers, Role.LECTURER),
+        (staff, Role.STAFF),
+    ):
         for user in group:
             people.enrol(user, paris, role)
     # The first tutor follows two ateliers, as happens when a promotion has fewer tutors than ateliers.
@@ -154,7 +239,7 @@ def load_demo() -> str:
         db.session.add(atelier)
         db.session.flush()
         people.add_to_atelier(atelier, atelier_tutors[index], Role.TUTOR)
-        for learner in learners[index * 6:(index + 1) * 6]:
+        for learner in learners[index * 6 : (index + 1) * 6]:
             people.add_to_atelier(atelier, learner, Role.LEARNER)
 
     lille_staff = person("Nathalie", "Vermeulen")

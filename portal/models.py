@@ -179,8 +179,14 @@ class Seminar(db.Model):
     bloc_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("bloc.id", ondelete="CASCADE"), index=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(255))
     kind: so.Mapped[SeminarKind] = so.mapped_column(
-        sa.Enum(SeminarKind, name="seminar_kind", native_enum=False, create_constraint=True, length=20,
-                values_callable=lambda kinds: [k.value for k in kinds]),
+        sa.Enum(
+            SeminarKind,
+            name="seminar_kind",
+            native_enum=False,
+            create_constraint=True,
+            length=20,
+            values_callable=lambda kinds: [k.value for k in kinds],
+        ),
         default=SeminarKind.THEMATIC,
     )
     #: planned hours, when known
@@ -217,7 +223,11 @@ class Cohort(db.Model):
 def role_type() -> sa.Enum:
     """A column type for Role, stored as its value with a CHECK constraint (one per column)."""
     return sa.Enum(
-        Role, name="role", native_enum=False, create_constraint=True, length=20,
+        Role,
+        name="role",
+        native_enum=False,
+        create_constraint=True,
+        length=20,
         values_callable=lambda roles: [r.value for r in roles],
     )
 

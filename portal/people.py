@@ -70,7 +70,9 @@ def unenrol(enrolment: Enrolment) -> None:
         places = db.session.scalars(
             sa.select(AtelierMember)
             .join(Atelier)
-            .where(Atelier.cohort_id == cohort.id, AtelierMember.user_id == user.id, AtelierMember.role == role)
+            .where(
+                Atelier.cohort_id == cohort.id, AtelierMember.user_id == user.id, AtelierMember.role == role
+            )
         ).all()
         for place in places:
             changed.append(place.atelier)
@@ -86,14 +88,20 @@ def unenrol(enrolment: Enrolment) -> None:
 def check_atelier_place(atelier: Atelier, user: User, role: Role) -> None:
     """Raise MembershipError unless the user may join the atelier with that role."""
     if role not in ATELIER_ROLES:
-        raise MembershipError(_("Seuls les auditeurs et les responsables d'atelier ont une place dans un atelier."))
+        raise MembershipError(
+            _("Seuls les auditeurs et les responsables d'atelier ont une place dans un atelier.")
+        )
     roles = set(
         db.session.scalars(
-            sa.select(Enrolment.role).where(Enrolment.user_id == user.id, Enrolment.cohort_id == atelier.cohort_id)
+            sa.select(Enrolment.role).where(
+                Enrolment.user_id == user.id, Enrolment.cohort_id == atelier.cohort_id
+            )
         )
     )
     if role not in roles:
-        raise MembershipError(_("%(name)s n'a pas ce rôle dans la promotion de l'atelier.", name=user.full_name))
+        raise MembershipError(
+            _("%(name)s n'a pas ce rôle dans la promotion de l'atelier.", name=user.full_name)
+        )
     if role == Role.LEARNER:
         other = db.session.scalar(
             sa.select(Atelier.name)
@@ -106,7 +114,9 @@ def check_atelier_place(atelier: Atelier, user: User, role: Role) -> None:
             )
         )
         if other is not None:
-            raise MembershipError(_("%(name)s est déjà dans l'atelier « %(other)s ».", name=user.full_name, other=other))
+            raise MembershipError(
+                _("%(name)s est déjà dans l'atelier « %(other)s ».", name=user.full_name, other=other)
+            )
     if db.session.get(AtelierMember, (atelier.id, user.id)) is not None:
         raise MembershipError(_("%(name)s est déjà dans cet atelier.", name=user.full_name))
 

@@ -221,7 +221,9 @@ def _in_dependency_order(plugins: list[Plugin]) -> list[Plugin]:
         visiting.add(plugin.name)
         for required in plugin.requires:
             if required not in by_name:
-                raise PluginError(f"plugin {plugin.name!r} requires plugin {required!r}, which is not enabled")
+                raise PluginError(
+                    f"plugin {plugin.name!r} requires plugin {required!r}, which is not enabled"
+                )
             visit(by_name[required])
         visiting.discard(plugin.name)
         ordered.append(plugin)

@@ -30,7 +30,9 @@ def is_current(item: NavItem) -> bool:
 def init_app(app: Flask) -> None:
     """Register the context processor and the filters."""
     app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.globals.update(
         get_locale=get_locale,

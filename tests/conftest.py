@@ -3,6 +3,7 @@ run; an app per test on a temporary instance folder; a client that sends CSRF to
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import secrets
@@ -15,6 +16,7 @@ from email.message import Message
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from portal import create_app
@@ -53,7 +55,7 @@ class Mailbox:
         self.messages: list[Message] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         """Keep each message; answer as a real server would."""
         with self.lock:
             self.messages.append(message_from_bytes(envelope.content))
@@ -154,6 +156,19 @@ class CsrfClient(FlaskClient):
         return CSRF_META.search(page).group(1)
 
     def open(self, *args, **kwargs):
+        """Run the request in its own app context, as in production, then expire what the test holds."""
+        response = contextvars.copy_context().run(self._open_isolated, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+    def _open_isolated(self, *args, **kwargs):
+        # The test keeps an app context open for its own queries; hiding it makes the request push a fresh
+        # one, so that `g` (the logged-in user, cached permissions) and the DB session never leak between
+        # requests.
+        _cv_app.set(None)
+        return self._open_with_token(*args, **kwargs)
+
+    def _open_with_token(self, *args, **kwargs):
         """Add csrf_token to POSTed form data unless the test passes csrf=False."""
         add_token = kwargs.pop("csrf", True)
         method = kwargs.get("method", "GET").upper()

@@ -19,8 +19,9 @@ def make_user(password: str | None = None, **fields) -> User:
     fields.setdefault("email", f"person{n}@example.org")
     fields.setdefault("first_name", f"Prénom{n}")
     fields.setdefault("last_name", f"Nom{n}")
-    user = people.create_user(fields.pop("email"), fields.pop("first_name"), fields.pop("last_name"),
-                              password, **fields)
+    user = people.create_user(
+        fields.pop("email"), fields.pop("first_name"), fields.pop("last_name"), password, **fields
+    )
     db.session.commit()
     return user
 
@@ -39,8 +40,9 @@ def make_programme(title: str = "Manager ESS", blocs: int = 2) -> Programme:
 
 def make_cohort(programme: Programme, name: str, centre: str = "Paris") -> Cohort:
     """A cohort of the programme; committed."""
-    cohort = Cohort(programme=programme, name=name, centre=centre,
-                    start_date=date(2021, 2, 1), end_date=date(2022, 12, 9))
+    cohort = Cohort(
+        programme=programme, name=name, centre=centre, start_date=date(2021, 2, 1), end_date=date(2022, 12, 9)
+    )
     db.session.add(cohort)
     db.session.commit()
     return cohort
@@ -93,10 +95,23 @@ def build_world(password: str) -> World:
     cohort_a = make_cohort(programme, "Promotion A")
     cohort_b = make_cohort(programme, "Promotion B", centre="Lille")
     u = {
-        key: make_user(password, email=f"{key}@example.org", first_name=key.split("_")[0].title(),
-                       last_name=key.replace("_", " ").upper())
-        for key in ("admin", "staff_a", "staff_b", "tutor_a1", "lecturer_a", "learner_a1", "learner_a2",
-                    "learner_b1", "nobody")
+        key: make_user(
+            password,
+            email=f"{key}@example.org",
+            first_name=key.split("_")[0].title(),
+            last_name=key.replace("_", " ").upper(),
+        )
+        for key in (
+            "admin",
+            "staff_a",
+            "staff_b",
+            "tutor_a1",
+            "lecturer_a",
+            "learner_a1",
+            "learner_a2",
+            "learner_b1",
+            "nobody",
+        )
     }
     u["admin"].is_admin = True
     enrol(u["staff_a"], cohort_a, Role.STAFF)

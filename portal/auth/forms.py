@@ -13,11 +13,17 @@ REQUIRED = _l("Ce champ est obligatoire.")
 class LoginForm(FlaskForm):
     """Email and password."""
 
-    email = EmailField(_l("Adresse électronique"), filters=[email_filter],
-                       validators=[DataRequired(REQUIRED), Length(max=254)],
-                       render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED), Length(max=200)],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        _l("Adresse électronique"),
+        filters=[email_filter],
+        validators=[DataRequired(REQUIRED), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Mot de passe"),
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField(_l("Rester connecté·e sur cet appareil"))
 
 
@@ -40,16 +46,22 @@ class NewPasswordMixin:
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     """The current password, then the new one."""
 
-    current_password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired(REQUIRED)],
-                                     render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(
+        _l("Mot de passe actuel"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ResetRequestForm(FlaskForm):
     """The address to send a reset link to."""
 
-    email = EmailField(_l("Adresse électronique"), filters=[email_filter],
-                       validators=[DataRequired(REQUIRED), valid_email(), Length(max=254)],
-                       render_kw={"autocomplete": "email"})
+    email = EmailField(
+        _l("Adresse électronique"),
+        filters=[email_filter],
+        validators=[DataRequired(REQUIRED), valid_email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
 
 
 class ResetPasswordForm(NewPasswordMixin, FlaskForm):
@@ -59,10 +71,16 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
 class ProfileForm(FlaskForm):
     """What a user may change about themselves."""
 
-    first_name = StringField(_l("Prénom"), filters=[strip_filter],
-                             validators=[DataRequired(REQUIRED), Length(max=100)],
-                             render_kw={"autocomplete": "given-name"})
-    last_name = StringField(_l("Nom"), filters=[strip_filter],
-                            validators=[DataRequired(REQUIRED), Length(max=100)],
-                            render_kw={"autocomplete": "family-name"})
+    first_name = StringField(
+        _l("Prénom"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=100)],
+        render_kw={"autocomplete": "given-name"},
+    )
+    last_name = StringField(
+        _l("Nom"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=100)],
+        render_kw={"autocomplete": "family-name"},
+    )
     locale = SelectField(_l("Langue de l'interface"), choices=[("fr", "Français"), ("en", "English")])

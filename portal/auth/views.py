@@ -85,9 +85,11 @@ def change_password():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append(_("Le mot de passe actuel est incorrect."))
         else:
-            current_user.set_password(form.new_password.data)
+            user = current_user._get_current_object()
+            user.set_password(form.new_password.data)
             db.session.commit()
-            login_user(current_user)
+            # The session token changed: this session carries the new one, every other session ends.
+            login_user(user)
             flash(_("Votre mot de passe a été changé ; vos autres sessions sont fermées."), "success")
             return redirect(url_for("auth.profile"), code=303)
     return render_template("auth/change_password.html", form=form)

@@ -31,7 +31,9 @@ class DashboardSection(Plugin):
 
     def nav_items(self, user: User) -> list[NavItem]:
         """Everyone logged in has a dashboard."""
-        return [NavItem(_l("Tableau de bord"), url_for("dashboard.index"), order=0, active_prefix="dashboard.")]
+        return [
+            NavItem(_l("Tableau de bord"), url_for("dashboard.index"), order=0, active_prefix="dashboard.")
+        ]
 
     def dashboard_widgets(self, user: User) -> list[Widget]:
         """The user's cohorts with their roles, and their ateliers (two queries whatever the numbers)."""

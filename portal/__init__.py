@@ -114,7 +114,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_babel(app: Flask, plugins) -> None:
-    from flask import request
+    from flask import has_request_context, request
     from flask_login import current_user
 
     directories = [str(Path(__file__).parent / "translations")]
@@ -122,6 +122,8 @@ def _init_babel(app: Flask, plugins) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
 
     def select_locale() -> str:
+        if not has_request_context():
+            return app.config["BABEL_DEFAULT_LOCALE"]
         if current_user and current_user.is_authenticated and current_user.locale in app.config["LANGUAGES"]:
             return current_user.locale
         return (

@@ -1,0 +1,96 @@
+"""portal.permissions answers the questions plugins ask, from the enrolment and atelier tables."""
+
+from portal import people
+from portal.extensions import db
+from portal.models import Role
+from portal.permissions import (
+    atelier_ids,
+    cohort_ids,
+    forget_memberships,
+    is_member,
+    is_tutor,
+    managed_cohort_ids,
+    may_edit_user,
+    may_manage_cohort,
+    may_manage_people,
+    may_manage_programme,
+    may_see_atelier,
+    role_in,
+)
+from tests.factories import make_programme, make_user
+
+
+def test_roles_in_cohorts(world):
+    assert role_in(world.learner_a1, world.cohort_a) == {Role.LEARNER}
+    assert role_in(world.learner_a1, world.cohort_b) == frozenset()
+    assert role_in(world.tutor_a1, world.cohort_a.id) == {Role.TUTOR}
+    assert cohort_ids(world.staff_a, Role.STAFF) == {world.cohort_a.id}
+    assert cohort_ids(world.nobody) == set()
+    assert role_in(None, world.cohort_a) == frozenset()
+
+
+def test_atelier_membership(world):
+    assert is_member(world.learner_a1, world.atelier_a1)
+    assert not is_member(world.learner_a1, world.atelier_a2)
+    assert not is_tutor(world.learner_a1, world.atelier_a1)
+    assert is_tutor(world.tutor_a1, world.atelier_a1) and is_member(world.tutor_a1, world.atelier_a1)
+    assert atelier_ids(world.tutor_a1, Role.TUTOR) == {world.atelier_a1.id}
+    assert not is_member(world.staff_a, world.atelier_a1)
+
+
+def test_who_may_see_an_atelier(world):
+    assert may_see_atelier(world.learner_a1, world.atelier_a1)
+    assert not may_see_atelier(world.learner_a2, world.atelier_a1)
+    assert may_see_atelier(world.staff_a, world.atelier_a1)
+    assert not may_see_atelier(world.staff_b, world.atelier_a1)
+    assert may_see_atelier(world.admin, world.atelier_b1)
+    assert not may_see_atelier(world.lecturer_a, world.atelier_a1)
+
+
+def test_who_manages(world):
+    assert may_manage_cohort(world.staff_a, world.cohort_a)
+    assert not may_manage_cohort(world.staff_a, world.cohort_b)
+    assert not may_manage_cohort(world.tutor_a1, world.cohort_a)
+    assert may_manage_cohort(world.admin, world.cohort_b)
+    assert managed_cohort_ids(world.admin) is None
+    assert managed_cohort_ids(world.staff_b) == {world.cohort_b.id}
+    assert may_manage_programme(world.staff_a, world.programme)
+    assert not may_manage_programme(world.staff_a, make_programme("Autre formation"))
+    assert may_manage_people(world.staff_a) and not may_manage_people(world.learner_a1)
+    assert not may_manage_people(None)
+
+
+def test_who_may_edit_whom(world):
+    loner = make_user()
+    assert may_edit_user(world.staff_a, world.learner_a1)
+    assert may_edit_user(world.staff_a, loner)
+    assert not may_edit_user(world.staff_a, world.learner_b1)
+    assert not may_edit_user(world.staff_a, world.admin)
+    assert may_edit_user(world.admin, world.learner_b1)
+    assert not may_edit_user(world.learner_a1, world.learner_a2)
+
+
+def test_cached_memberships_follow_changes_in_the_same_context(world):
+    assert not is_member(world.learner_a2, world.atelier_a1)
+    people.remove_from_atelier(next(m for m in world.atelier_a2.members if m.user_id == world.learner_a2.id))
+    people.add_to_atelier(world.atelier_a1, world.learner_a2, Role.LEARNER)
+    db.session.commit()
+    assert is_member(world.learner_a2, world.atelier_a1)
+    forget_memberships()
+    assert not is_member(world.learner_a2, world.atelier_a2)
+
+
+def test_a_learner_cannot_join_two_ateliers_of_one_cohort(world):
+    import pytest
+
+    with pytest.raises(people.MembershipError, match="déjà dans l'atelier"):
+        people.add_to_atelier(world.atelier_a2, world.learner_a1, Role.LEARNER)
+    with pytest.raises(people.MembershipError, match="n'a pas ce rôle"):
+        people.add_to_atelier(world.atelier_a1, world.learner_b1, Role.LEARNER)
+
+
+def test_unenrolling_removes_atelier_places(world):
+    enrolment = next(e for e in world.learner_a1.enrolments if e.cohort_id == world.cohort_a.id)
+    people.unenrol(enrolment)
+    assert not is_member(world.learner_a1, world.atelier_a1)
+    assert role_in(world.learner_a1, world.cohort_a) == frozenset()

@@ -239,7 +239,14 @@ def cohort_new():
         cohort = Cohort()
         form.populate_obj(cohort)
         db.session.add(cohort)
+        db.session.flush()
+        # Staff open a cohort to run it: without this role they could not even see it after creating it.
+        enrolment = None if current_user.is_admin else people.enrol(
+            current_user._get_current_object(), cohort, Role.STAFF
+        )
         db.session.commit()
+        if enrolment is not None:
+            people.announce_enrolled(enrolment)
         flash(_("La promotion « %(name)s » est créée.", name=cohort.name), "success")
         return redirect(url_for("admin.cohort_detail", cohort_id=cohort.id), code=303)
     return render_template("admin/form.html", form=form, title=_("Nouvelle promotion"),
@@ -249,7 +256,12 @@ def cohort_new():
 @bp.route("/cohorts/<int:cohort_id>")
 def cohort_detail(cohort_id: int):
     """A cohort's people by role and its ateliers."""
-    cohort = managed_or_404(Cohort, cohort_id)
+    return _cohort_page(managed_or_404(Cohort, cohort_id))
+
+
+def _cohort_page(cohort: Cohort, enrol_form: EnrolByEmailForm | None = None,
+                 atelier_form: AtelierForm | None = None) -> str:
+    """The cohort page; a refused form is shown again with its errors and what was typed."""
     enrolments = db.session.scalars(
         sa.select(Enrolment).options(so.joinedload(Enrolment.user))
         .where(Enrolment.cohort_id == cohort.id)
@@ -263,7 +275,8 @@ def cohort_detail(cohort_id: int):
     ).all())
     return render_template(
         "admin/cohort_detail.html", cohort=cohort, by_role=by_role, counts=counts,
-        enrol_form=EnrolByEmailForm(prefix="enrol"), atelier_form=AtelierForm(prefix="atelier"),
+        enrol_form=enrol_form or EnrolByEmailForm(prefix="enrol"),
+        atelier_form=atelier_form or AtelierForm(prefix="atelier"),
         action_form=ConfirmForm(),
     )
 
@@ -288,16 +301,13 @@ def cohort_enrol(cohort_id: int):
     """Give an existing account a role in this cohort."""
     cohort = managed_or_404(Cohort, cohort_id)
     form = EnrolByEmailForm(prefix="enrol")
-    if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).where(User.email == form.email.data))
-        if user is None or not may_edit_user(current_user, user):
-            flash(_("Aucun compte que vous gérez n'a cette adresse : créez-le d'abord."), "error")
-        else:
-            _enrol_and_report(user, cohort, Role(form.role.data))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+    if not form.validate_on_submit():
+        return _cohort_page(cohort, enrol_form=form)
+    user = db.session.scalar(sa.select(User).where(User.email == form.email.data))
+    if user is None or not may_edit_user(current_user, user):
+        form.email.errors.append(_("Aucun compte que vous gérez n'a cette adresse : créez-le d'abord."))
+        return _cohort_page(cohort, enrol_form=form)
+    _enrol_and_report(user, cohort, Role(form.role.data))
     return redirect(url_for("admin.cohort_detail", cohort_id=cohort.id), code=303)
 
 
@@ -308,13 +318,10 @@ def atelier_new(cohort_id: int):
     cohort = managed_or_404(Cohort, cohort_id)
     form = AtelierForm(prefix="atelier")
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return redirect(url_for("admin.cohort_detail", cohort_id=cohort.id), code=303)
+        return _cohort_page(cohort, atelier_form=form)
     if _atelier_name_taken(cohort.id, form.name.data):
-        flash(_("Un atelier de cette promotion porte déjà ce nom."), "error")
-        return redirect(url_for("admin.cohort_detail", cohort_id=cohort.id), code=303)
+        form.name.errors.append(_("Un atelier de cette promotion porte déjà ce nom."))
+        return _cohort_page(cohort, atelier_form=form)
     atelier = Atelier(cohort=cohort, name=form.name.data)
     db.session.add(atelier)
     db.session.commit()

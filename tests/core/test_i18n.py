@@ -1,0 +1,26 @@
+"""The interface speaks French by default and English to those who ask for it."""
+
+
+def test_french_by_default(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert 'lang="fr"' in page and "Se connecter" in page
+
+
+def test_english_from_the_browser(client):
+    page = client.get("/auth/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert 'lang="en"' in page and "Log in" in page and "Se connecter" not in page
+
+
+def test_the_users_language_wins_over_the_browser(world, login_as):
+    world.learner_a1.locale = "en"
+    from portal.extensions import db
+
+    db.session.commit()
+    client = login_as(world.learner_a1)
+    page = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Dashboard" in page and "Log out" in page
+
+
+def test_validation_messages_are_translated(client):
+    page = client.post("/auth/login", data={"email": "", "password": ""}, headers={"Accept-Language": "en"})
+    assert "This field is required." in page.get_data(as_text=True)

@@ -75,7 +75,8 @@ def decode(data: bytes) -> str:
 
 
 def _reader(text: str) -> csv.reader:
-    first_line = text.split("\n", 1)[0]
+    # The header decides the delimiter: the first line that is not blank (blank lines are skipped).
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",;\t", key=first_line.count)
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 

@@ -2,9 +2,19 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email
 
 from portal.passwords import password_problem
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+#: The interface languages, each named in its own language.
+LOCALE_CHOICES = choices([("fr", "Français"), ("en", "English")])
 
 
 def strip_filter(value):

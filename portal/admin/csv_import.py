@@ -17,11 +17,22 @@ from portal.permissions import may_edit_user, may_manage_cohort
 
 #: Role names accepted in roleN: ours, Moodle's and the French words users type.
 ROLE_ALIASES = {
-    "learner": Role.LEARNER, "student": Role.LEARNER, "auditeur": Role.LEARNER, "auditrice": Role.LEARNER,
-    "tutor": Role.TUTOR, "teacher": Role.TUTOR, "tuteur": Role.TUTOR, "tutrice": Role.TUTOR,
-    "lecturer": Role.LECTURER, "editingteacher": Role.LECTURER, "intervenant": Role.LECTURER,
+    "learner": Role.LEARNER,
+    "student": Role.LEARNER,
+    "auditeur": Role.LEARNER,
+    "auditrice": Role.LEARNER,
+    "tutor": Role.TUTOR,
+    "teacher": Role.TUTOR,
+    "tuteur": Role.TUTOR,
+    "tutrice": Role.TUTOR,
+    "lecturer": Role.LECTURER,
+    "editingteacher": Role.LECTURER,
+    "intervenant": Role.LECTURER,
     "intervenante": Role.LECTURER,
-    "staff": Role.STAFF, "manager": Role.STAFF, "equipe": Role.STAFF, "équipe": Role.STAFF,
+    "staff": Role.STAFF,
+    "manager": Role.STAFF,
+    "equipe": Role.STAFF,
+    "équipe": Role.STAFF,
 }
 PLAIN_COLUMNS = {"username", "email", "firstname", "lastname", "lang"}
 NUMBERED_COLUMN = re.compile(r"^(cohort|role|group)(\d+)$")
@@ -57,8 +68,8 @@ class ImportPlan:
     lines: list[PlannedLine] = field(default_factory=list)
     #: (line number, reason); line 1 is the header
     errors: list[tuple[int, str]] = field(default_factory=list)
-    #: names of the ateliers the import would create, per cohort id
-    new_ateliers: dict[int, set[str]] = field(default_factory=dict)
+    #: the ateliers the import would create: cohort name -> {folded name: name as first written}
+    new_ateliers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -87,9 +98,11 @@ class _Context:
     def __init__(self, actor: User, emails: set[str]):
         self.actor = actor
         self.cohorts = db.session.scalars(sa.select(Cohort)).all()
-        self.users = {
-            u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails))).all()
-        } if emails else {}
+        self.users = (
+            {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails))).all()}
+            if emails
+            else {}
+        )
         self.ateliers = {
             (a.cohort_id, a.name.casefold()): a for a in db.session.scalars(sa.select(Atelier)).all()
         }
@@ -118,10 +131,15 @@ def plan_import(text: str, actor: User, max_rows: int) -> ImportPlan:
         plan.errors.append((1, _("Le fichier est vide.")))
         return plan
     header = [cell.strip().lower() for cell in rows[0]]
+    # Spreadsheets often end the header with a delimiter: trailing empty columns are ignored.
+    while header and not header[-1]:
+        header.pop()
     numbers: set[str] = set()
-    for name in header:
+    for position, name in enumerate(header, start=1):
         match = NUMBERED_COLUMN.match(name)
-        if match:
+        if not name:
+            plan.errors.append((1, _("La colonne %(n)d n'a pas de nom.", n=position)))
+        elif match:
             numbers.add(match.group(2))
         elif name not in PLAIN_COLUMNS:
             plan.errors.append((1, _("Colonne inconnue : « %(name)s ».", name=name)))
@@ -166,7 +184,10 @@ def _check_line(record, number, numbers, context: _Context, seen, plan: ImportPl
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        errors.append(_("adresse électronique absente ou invalide (« %(value)s »)", value=email[:80]))
+        if email:
+            errors.append(_("adresse électronique invalide (« %(value)s »)", value=email[:80]))
+        else:
+            errors.append(_("adresse électronique absente"))
     if email in seen:
         errors.append(_("adresse déjà présente ligne %(line)d", line=seen[email]))
     else:
@@ -195,11 +216,15 @@ def _check_line(record, number, numbers, context: _Context, seen, plan: ImportPl
             continue
         cohort = context.cohort(cohort_ref)
         if cohort is None or not may_manage_cohort(context.actor, cohort):
-            errors.append(_("promotion inconnue ou que vous ne gérez pas : « %(value)s »", value=cohort_ref[:80]))
+            errors.append(
+                _("promotion inconnue ou que vous ne gérez pas : « %(value)s »", value=cohort_ref[:80])
+            )
             continue
         role = ROLE_ALIASES.get(role_ref or "learner")
         if role is None:
-            errors.append(_("rôle inconnu « %(value)s » (learner, tutor, lecturer, staff)", value=role_ref[:40]))
+            errors.append(
+                _("rôle inconnu « %(value)s » (learner, tutor, lecturer, staff)", value=role_ref[:40])
+            )
             continue
         if group:
             if role not in (Role.LEARNER, Role.TUTOR):
@@ -210,13 +235,17 @@ def _check_line(record, number, numbers, context: _Context, seen, plan: ImportPl
                 continue
             if role == Role.LEARNER:
                 current = context.learner_atelier.get((existing.id, cohort.id)) if existing else None
-                clash = [o for o in (current, learner_ateliers.get(cohort.id)) if o and o.casefold() != group.casefold()]
+                clash = [
+                    o
+                    for o in (current, learner_ateliers.get(cohort.id))
+                    if o and o.casefold() != group.casefold()
+                ]
                 if clash:
                     errors.append(_("déjà dans l'atelier « %(other)s » de cette promotion", other=clash[0]))
                     continue
                 learner_ateliers[cohort.id] = group
             if (cohort.id, group.casefold()) not in context.ateliers:
-                plan.new_ateliers.setdefault(cohort.id, set()).add(group)
+                plan.new_ateliers.setdefault(cohort.name, {}).setdefault(group.casefold(), group)
         line.enrolments.append(PlannedEnrolment(cohort, role, group or None))
     if not errors:
         plan.lines.append(line)
@@ -227,9 +256,7 @@ def apply_plan(plan: ImportPlan) -> tuple[list[User], list[Enrolment]]:
     """Write a valid plan in one transaction (flushed, not committed): new users, enrolments, ateliers."""
     from portal import people
 
-    ateliers = {
-        (a.cohort_id, a.name.casefold()): a for a in db.session.scalars(sa.select(Atelier)).all()
-    }
+    ateliers = {(a.cohort_id, a.name.casefold()): a for a in db.session.scalars(sa.select(Atelier)).all()}
     created: list[User] = []
     enrolments: list[Enrolment] = []
     for line in plan.lines:

@@ -53,8 +53,11 @@ def users_import_confirm():
     for enrolment in enrolments:
         people.announce_enrolled(enrolment)
     flash(
-        _("Import terminé : %(users)d compte(s) créé(s), %(enrolments)d inscription(s) ajoutée(s).",
-          users=len(created), enrolments=len(enrolments)),
+        _(
+            "Import terminé : %(users)d compte(s) créé(s), %(enrolments)d inscription(s) ajoutée(s).",
+            users=len(created),
+            enrolments=len(enrolments),
+        ),
         "success",
     )
     return redirect(url_for("admin.users"), code=303)

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.forms import email_filter, strip_filter, valid_email
+from portal.forms import LOCALE_CHOICES, choices, email_filter, strip_filter, valid_email
 from portal.labels import ROLE_LABELS, SEMINAR_KIND_LABELS
 from portal.models import Role, SeminarKind
 
@@ -24,25 +24,33 @@ REQUIRED = _l("Ce champ est obligatoire.")
 
 def role_choices():
     """Every role, with its French label."""
-    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+    return choices((role.value, label) for role, label in ROLE_LABELS.items())
 
 
 class UserForm(FlaskForm):
     """A user's account, as staff edit it."""
 
-    email = EmailField(_l("Adresse électronique"), filters=[email_filter],
-                       validators=[DataRequired(REQUIRED), valid_email(), Length(max=254)])
-    first_name = StringField(_l("Prénom"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=100)])
-    last_name = StringField(_l("Nom"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=100)])
-    locale = SelectField(_l("Langue de l'interface"), choices=[("fr", "Français"), ("en", "English")])
+    email = EmailField(
+        _l("Adresse électronique"),
+        filters=[email_filter],
+        validators=[DataRequired(REQUIRED), valid_email(), Length(max=254)],
+    )
+    first_name = StringField(
+        _l("Prénom"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=100)]
+    )
+    last_name = StringField(
+        _l("Nom"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=100)]
+    )
+    locale = SelectField(_l("Langue de l'interface"), choices=LOCALE_CHOICES)
     is_admin = BooleanField(_l("Administrateur·rice du site"))
 
 
 class NewUserForm(UserForm):
     """A new account; the person chooses their password through the welcome mail's link."""
 
-    send_welcome = BooleanField(_l("Envoyer un message de bienvenue avec un lien pour choisir le mot de passe"),
-                                default=True)
+    send_welcome = BooleanField(
+        _l("Envoyer un message de bienvenue avec un lien pour choisir le mot de passe"), default=True
+    )
 
 
 class EnrolUserForm(FlaskForm):
@@ -55,8 +63,11 @@ class EnrolUserForm(FlaskForm):
 class EnrolByEmailForm(FlaskForm):
     """Give an existing account a role in this cohort."""
 
-    email = EmailField(_l("Adresse électronique du compte"), filters=[email_filter],
-                       validators=[DataRequired(REQUIRED), valid_email(), Length(max=254)])
+    email = EmailField(
+        _l("Adresse électronique du compte"),
+        filters=[email_filter],
+        validators=[DataRequired(REQUIRED), valid_email(), Length(max=254)],
+    )
     role = SelectField(_l("Rôle"), choices=role_choices, validators=[InputRequired(REQUIRED)])
 
 
@@ -64,10 +75,17 @@ class CohortForm(FlaskForm):
     """A promotion."""
 
     programme_id = SelectField(_l("Formation"), coerce=int, validators=[InputRequired(REQUIRED)])
-    name = StringField(_l("Nom de la promotion"), filters=[strip_filter],
-                       validators=[DataRequired(REQUIRED), Length(max=120)])
-    centre = StringField(_l("Centre"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=80)],
-                         description=_l("Paris, Lille, Dijon, Guéret, Angers…"))
+    name = StringField(
+        _l("Nom de la promotion"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=120)],
+    )
+    centre = StringField(
+        _l("Centre"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=80)],
+        description=_l("Paris, Lille, Dijon, Guéret, Angers…"),
+    )
     start_date = DateField(_l("Début"), validators=[InputRequired(_l("Saisissez une date valide."))])
     end_date = DateField(_l("Fin"), validators=[InputRequired(_l("Saisissez une date valide."))])
 
@@ -80,51 +98,69 @@ class CohortForm(FlaskForm):
 class AtelierForm(FlaskForm):
     """An atelier's name."""
 
-    name = StringField(_l("Nom de l'atelier"), filters=[strip_filter],
-                       validators=[DataRequired(REQUIRED), Length(max=120)])
+    name = StringField(
+        _l("Nom de l'atelier"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=120)]
+    )
 
 
 class AtelierMemberForm(FlaskForm):
     """Add a learner or a tutor of the cohort to the atelier."""
 
     user_id = SelectField(_l("Personne"), coerce=int, validators=[InputRequired(REQUIRED)])
-    role = SelectField(_l("Rôle dans l'atelier"),
-                       choices=[(Role.LEARNER.value, ROLE_LABELS[Role.LEARNER]),
-                                (Role.TUTOR.value, ROLE_LABELS[Role.TUTOR])],
-                       validators=[InputRequired(REQUIRED)])
+    role = SelectField(
+        _l("Rôle dans l'atelier"),
+        choices=choices((r.value, ROLE_LABELS[r]) for r in (Role.LEARNER, Role.TUTOR)),
+        validators=[InputRequired(REQUIRED)],
+    )
 
 
 class ProgrammeForm(FlaskForm):
     """A programme (diploma)."""
 
-    title = StringField(_l("Intitulé"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=255)])
+    title = StringField(
+        _l("Intitulé"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=255)]
+    )
     rncp_code = StringField(_l("Code RNCP"), filters=[strip_filter], validators=[Optional(), Length(max=20)])
     level = IntegerField(_l("Niveau"), validators=[Optional(), NumberRange(1, 8, _l("Entre 1 et 8."))])
-    hours = IntegerField(_l("Volume horaire total (heures)"),
-                         validators=[InputRequired(REQUIRED), NumberRange(0, 10000, _l("Entre 0 et 10 000."))])
+    hours = IntegerField(
+        _l("Volume horaire total (heures)"),
+        validators=[InputRequired(REQUIRED), NumberRange(0, 10000, _l("Entre 0 et 10 000."))],
+    )
     description = TextAreaField(_l("Présentation"), validators=[Length(max=20000)])
 
 
 class BlocForm(FlaskForm):
     """A bloc of competences."""
 
-    number = IntegerField(_l("Numéro"), validators=[InputRequired(REQUIRED), NumberRange(1, 99, _l("Entre 1 et 99."))])
-    title = StringField(_l("Intitulé"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=255)])
-    hours = IntegerField(_l("Heures"),
-                         validators=[InputRequired(REQUIRED), NumberRange(0, 5000, _l("Entre 0 et 5 000."))])
+    number = IntegerField(
+        _l("Numéro"), validators=[InputRequired(REQUIRED), NumberRange(1, 99, _l("Entre 1 et 99."))]
+    )
+    title = StringField(
+        _l("Intitulé"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=255)]
+    )
+    hours = IntegerField(
+        _l("Heures"), validators=[InputRequired(REQUIRED), NumberRange(0, 5000, _l("Entre 0 et 5 000."))]
+    )
     is_certifying = BooleanField(_l("Bloc certifiant"), default=True)
 
 
 class SeminarForm(FlaskForm):
     """A seminar of a bloc."""
 
-    title = StringField(_l("Intitulé"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=255)])
-    kind = SelectField(_l("Type"), choices=[(k.value, label) for k, label in SEMINAR_KIND_LABELS.items()],
-                       default=SeminarKind.THEMATIC.value)
+    title = StringField(
+        _l("Intitulé"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=255)]
+    )
+    kind = SelectField(
+        _l("Type"),
+        choices=choices((k.value, label) for k, label in SEMINAR_KIND_LABELS.items()),
+        default=SeminarKind.THEMATIC.value,
+    )
     hours = IntegerField(_l("Heures"), validators=[Optional(), NumberRange(0, 1000, _l("Entre 0 et 1 000."))])
-    position = IntegerField(_l("Ordre dans le bloc"),
-                            validators=[InputRequired(REQUIRED), NumberRange(0, 999, _l("Entre 0 et 999."))],
-                            default=0)
+    position = IntegerField(
+        _l("Ordre dans le bloc"),
+        validators=[InputRequired(REQUIRED), NumberRange(0, 999, _l("Entre 0 et 999."))],
+        default=0,
+    )
     description = TextAreaField(_l("Description"), validators=[Length(max=20000)])
 
 
@@ -135,10 +171,13 @@ class ConfirmForm(FlaskForm):
 class CsvUploadForm(FlaskForm):
     """A CSV file of users, in Moodle's upload-user format."""
 
-    csv_file = FileField(_l("Fichier CSV"), validators=[
-        FileRequired(_l("Choisissez un fichier.")),
-        FileAllowed(["csv", "txt"], _l("Le fichier doit être au format CSV (.csv).")),
-    ])
+    csv_file = FileField(
+        _l("Fichier CSV"),
+        validators=[
+            FileRequired(_l("Choisissez un fichier.")),
+            FileAllowed(["csv", "txt"], _l("Le fichier doit être au format CSV (.csv).")),
+        ],
+    )
     send_welcome = BooleanField(_l("Envoyer un message de bienvenue aux nouveaux comptes"), default=True)
 
 

@@ -7,6 +7,7 @@ import sqlalchemy.orm as so
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal import people
 from portal.admin.blueprint import bp, managed_or_404
@@ -22,11 +23,14 @@ from portal.admin.forms import (
 )
 from portal.auth.views import send_reset_mail
 from portal.extensions import db
+from portal.forms import choices
 from portal.labels import ROLE_LABELS
 from portal.models import Atelier, AtelierMember, Cohort, Enrolment, Programme, Role, User
 from portal.permissions import (
     managed_cohort_ids,
     may_edit_user,
+    may_manage_cohort,
+    may_manage_people,
     may_manage_programme,
 )
 from portal.signals import atelier_changed, atelier_deleted, user_changed
@@ -58,9 +62,11 @@ def _editable_user_or_404(user_id: int) -> User:
 def users():
     """Users the current staff member may manage, searchable by name or address, 50 a page."""
     q = request.args.get("q", "").strip()[:100]
-    query = sa.select(User).options(
-        so.selectinload(User.enrolments).joinedload(Enrolment.cohort)
-    ).order_by(User.last_name, User.first_name, User.id)
+    query = (
+        sa.select(User)
+        .options(so.selectinload(User.enrolments).joinedload(Enrolment.cohort))
+        .order_by(User.last_name, User.first_name, User.id)
+    )
     ids = managed_cohort_ids(current_user)
     if ids is not None:
         enrolled_here = sa.select(Enrolment.user_id).where(Enrolment.cohort_id.in_(ids))
@@ -69,16 +75,17 @@ def users():
             ~User.is_admin, sa.or_(User.id.in_(enrolled_here), ~User.id.in_(enrolled_anywhere))
         )
     if q:
-        pattern = f"%{q.lower()}%"
+        # What the person typed is matched literally: % and _ are not wildcards.
+        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
             sa.or_(
-                sa.func.lower(User.email).like(pattern),
-                sa.func.lower(User.first_name + " " + User.last_name).like(pattern),
-                sa.func.lower(User.last_name + " " + User.first_name).like(pattern),
+                sa.func.lower(User.email).like(pattern, escape="\\"),
+                sa.func.lower(User.first_name + " " + User.last_name).like(pattern, escape="\\"),
+                sa.func.lower(User.last_name + " " + User.first_name).like(pattern, escape="\\"),
             )
         )
     page = db.paginate(query, per_page=current_app.config["USER_LIST_PAGE_SIZE"], error_out=False)
-    return render_template("admin/users.html", page=page, q=q)
+    return render_template("admin/users.html", page=page, q=q, visible_cohorts=ids)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -92,7 +99,10 @@ def user_new():
             form.email.errors.append(_("Un compte utilise déjà cette adresse."))
         else:
             user = people.create_user(
-                form.email.data, form.first_name.data, form.last_name.data, locale=form.locale.data,
+                form.email.data,
+                form.first_name.data,
+                form.last_name.data,
+                locale=form.locale.data,
                 is_admin=bool(form.is_admin.data) if "is_admin" in form else False,
             )
             if form.send_welcome.data:
@@ -124,9 +134,17 @@ def user_edit(user_id: int):
             flash(_("Le compte est enregistré."), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id), code=303)
     enrol_form = EnrolUserForm(prefix="enrol")
-    enrol_form.cohort_id.choices = [(c.id, f"{c.name} ({c.centre})") for c in _managed_cohorts()]
+    enrol_form.cohort_id.choices = choices((c.id, f"{c.name} ({c.centre})") for c in _managed_cohorts())
+    # Staff see and change only the enrolments of the cohorts they manage.
+    visible = managed_cohort_ids(current_user)
+    enrolments = [e for e in user.enrolments if visible is None or e.cohort_id in visible]
     return render_template(
-        "admin/user_edit.html", user=user, form=form, enrol_form=enrol_form, action_form=ConfirmForm()
+        "admin/user_edit.html",
+        user=user,
+        form=form,
+        enrol_form=enrol_form,
+        enrolments=enrolments,
+        action_form=ConfirmForm(),
     )
 
 
@@ -168,7 +186,9 @@ def user_send_reset(user_id: int):
     else:
         send_reset_mail(user)
         db.session.commit()
-        flash(_("Un lien pour choisir un mot de passe a été envoyé à %(email)s.", email=user.email), "success")
+        flash(
+            _("Un lien pour choisir un mot de passe a été envoyé à %(email)s.", email=user.email), "success"
+        )
     return redirect(url_for("admin.user_edit", user_id=user.id), code=303)
 
 
@@ -177,7 +197,7 @@ def user_enrol(user_id: int):
     """Give the user a role in a cohort the current staff member manages."""
     user = _editable_user_or_404(user_id)
     form = EnrolUserForm(prefix="enrol")
-    form.cohort_id.choices = [(c.id, c.name) for c in _managed_cohorts()]
+    form.cohort_id.choices = choices((c.id, c.name) for c in _managed_cohorts())
     if form.validate_on_submit():
         cohort = managed_or_404(Cohort, form.cohort_id.data)
         _enrol_and_report(user, cohort, Role(form.role.data))
@@ -194,8 +214,12 @@ def _enrol_and_report(user: User, cohort: Cohort, role: Role) -> None:
     db.session.commit()
     people.announce_enrolled(enrolment)
     flash(
-        _("%(name)s est inscrit·e dans « %(cohort)s » comme %(role)s.",
-          name=user.full_name, cohort=cohort.name, role=ROLE_LABELS[role]),
+        _(
+            "%(name)s est inscrit·e dans « %(cohort)s » comme %(role)s.",
+            name=user.full_name,
+            cohort=cohort.name,
+            role=ROLE_LABELS[role],
+        ),
         "success",
     )
 
@@ -212,20 +236,25 @@ def enrolment_delete(enrolment_id: int):
     flash(_("L'inscription est retirée."), "success")
     if back and may_edit_user(current_user, db.session.get(User, user_id)):
         return redirect(url_for("admin.user_edit", user_id=user_id), code=303)
+    if not may_manage_cohort(current_user, cohort_id):
+        # A staff member who removed their own staff role no longer reaches the cohort's page.
+        home = "admin.index" if may_manage_people(current_user) else "dashboard.index"
+        return redirect(url_for(home), code=303)
     return redirect(url_for("admin.cohort_detail", cohort_id=cohort_id), code=303)
 
 
 # -- cohorts ---------------------------------------------------------------------------------------
-def _programme_choices() -> list[tuple[int, str]]:
+def _programme_choices() -> list[SelectChoice]:
     programmes = db.session.scalars(sa.select(Programme).order_by(Programme.title)).all()
-    return [(p.id, p.title) for p in programmes if may_manage_programme(current_user, p)]
+    return choices((p.id, p.title) for p in programmes if may_manage_programme(current_user, p))
 
 
 @bp.route("/cohorts")
 def cohorts():
     """The cohorts one manages."""
-    return render_template("admin/cohorts.html", cohorts=_managed_cohorts(),
-                           may_create=bool(_programme_choices()))
+    return render_template(
+        "admin/cohorts.html", cohorts=_managed_cohorts(), may_create=bool(_programme_choices())
+    )
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
@@ -241,16 +270,19 @@ def cohort_new():
         db.session.add(cohort)
         db.session.flush()
         # Staff open a cohort to run it: without this role they could not even see it after creating it.
-        enrolment = None if current_user.is_admin else people.enrol(
-            current_user._get_current_object(), cohort, Role.STAFF
+        enrolment = (
+            None
+            if current_user.is_admin
+            else people.enrol(current_user._get_current_object(), cohort, Role.STAFF)
         )
         db.session.commit()
         if enrolment is not None:
             people.announce_enrolled(enrolment)
         flash(_("La promotion « %(name)s » est créée.", name=cohort.name), "success")
         return redirect(url_for("admin.cohort_detail", cohort_id=cohort.id), code=303)
-    return render_template("admin/form.html", form=form, title=_("Nouvelle promotion"),
-                           back=url_for("admin.cohorts"))
+    return render_template(
+        "admin/form.html", form=form, title=_("Nouvelle promotion"), back=url_for("admin.cohorts")
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>")
@@ -259,22 +291,31 @@ def cohort_detail(cohort_id: int):
     return _cohort_page(managed_or_404(Cohort, cohort_id))
 
 
-def _cohort_page(cohort: Cohort, enrol_form: EnrolByEmailForm | None = None,
-                 atelier_form: AtelierForm | None = None) -> str:
+def _cohort_page(
+    cohort: Cohort, enrol_form: EnrolByEmailForm | None = None, atelier_form: AtelierForm | None = None
+) -> str:
     """The cohort page; a refused form is shown again with its errors and what was typed."""
     enrolments = db.session.scalars(
-        sa.select(Enrolment).options(so.joinedload(Enrolment.user))
+        sa.select(Enrolment)
+        .options(so.joinedload(Enrolment.user))
         .where(Enrolment.cohort_id == cohort.id)
-        .join(User).order_by(User.last_name, User.first_name)
+        .join(User)
+        .order_by(User.last_name, User.first_name)
     ).all()
     by_role = {role: [e for e in enrolments if e.role == role] for role in Role}
-    counts = dict(db.session.execute(
-        sa.select(AtelierMember.atelier_id, sa.func.count())
-        .join(Atelier).where(Atelier.cohort_id == cohort.id, AtelierMember.role == Role.LEARNER)
-        .group_by(AtelierMember.atelier_id)
-    ).all())
+    counts = dict(
+        db.session.execute(
+            sa.select(AtelierMember.atelier_id, sa.func.count())
+            .join(Atelier)
+            .where(Atelier.cohort_id == cohort.id, AtelierMember.role == Role.LEARNER)
+            .group_by(AtelierMember.atelier_id)
+        ).all()
+    )
     return render_template(
-        "admin/cohort_detail.html", cohort=cohort, by_role=by_role, counts=counts,
+        "admin/cohort_detail.html",
+        cohort=cohort,
+        by_role=by_role,
+        counts=counts,
         enrol_form=enrol_form or EnrolByEmailForm(prefix="enrol"),
         atelier_form=atelier_form or AtelierForm(prefix="atelier"),
         action_form=ConfirmForm(),
@@ -286,14 +327,18 @@ def cohort_edit(cohort_id: int):
     """Edit a cohort's name, centre and dates."""
     cohort = managed_or_404(Cohort, cohort_id)
     form = CohortForm(obj=cohort)
-    form.programme_id.choices = [(cohort.programme_id, cohort.programme.title)]
+    form.programme_id.choices = choices([(cohort.programme_id, cohort.programme.title)])
     if form.validate_on_submit():
         form.populate_obj(cohort)
         db.session.commit()
         flash(_("La promotion est enregistrée."), "success")
         return redirect(url_for("admin.cohort_detail", cohort_id=cohort.id), code=303)
-    return render_template("admin/form.html", form=form, title=_("Modifier la promotion"),
-                           back=url_for("admin.cohort_detail", cohort_id=cohort.id))
+    return render_template(
+        "admin/form.html",
+        form=form,
+        title=_("Modifier la promotion"),
+        back=url_for("admin.cohort_detail", cohort_id=cohort.id),
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/enrol", methods=["POST"])
@@ -331,7 +376,9 @@ def atelier_new(cohort_id: int):
 
 
 def _atelier_name_taken(cohort_id: int, name: str, except_id: int | None = None) -> bool:
-    query = sa.select(Atelier.id).where(Atelier.cohort_id == cohort_id, sa.func.lower(Atelier.name) == name.lower())
+    query = sa.select(Atelier.id).where(
+        Atelier.cohort_id == cohort_id, sa.func.lower(Atelier.name) == name.lower()
+    )
     if except_id is not None:
         query = query.where(Atelier.id != except_id)
     return db.session.scalar(query) is not None
@@ -339,12 +386,15 @@ def _atelier_name_taken(cohort_id: int, name: str, except_id: int | None = None)
 
 def _member_form(atelier: Atelier) -> AtelierMemberForm:
     form = AtelierMemberForm(prefix="member")
-    placed = sa.select(AtelierMember.user_id).join(Atelier).where(
-        Atelier.cohort_id == atelier.cohort_id, AtelierMember.role == Role.LEARNER
+    placed = (
+        sa.select(AtelierMember.user_id)
+        .join(Atelier)
+        .where(Atelier.cohort_id == atelier.cohort_id, AtelierMember.role == Role.LEARNER)
     )
     here = sa.select(AtelierMember.user_id).where(AtelierMember.atelier_id == atelier.id)
     candidates = db.session.execute(
-        sa.select(User, Enrolment.role).join(Enrolment)
+        sa.select(User, Enrolment.role)
+        .join(Enrolment)
         .where(
             Enrolment.cohort_id == atelier.cohort_id,
             Enrolment.role.in_([Role.LEARNER, Role.TUTOR]),
@@ -357,7 +407,7 @@ def _member_form(atelier: Atelier) -> AtelierMemberForm:
     for user, role in candidates:
         label = f"{user.sort_name} — {ROLE_LABELS[role]}"
         seen[user.id] = f"{seen[user.id]}, {ROLE_LABELS[role]}" if user.id in seen else label
-    form.user_id.choices = list(seen.items())
+    form.user_id.choices = choices(seen.items())
     return form
 
 
@@ -376,12 +426,19 @@ def atelier_detail(atelier_id: int):
             flash(_("L'atelier est renommé."), "success")
             return redirect(url_for("admin.atelier_detail", atelier_id=atelier.id), code=303)
     members = db.session.scalars(
-        sa.select(AtelierMember).options(so.joinedload(AtelierMember.user))
-        .where(AtelierMember.atelier_id == atelier.id).join(User).order_by(User.last_name, User.first_name)
+        sa.select(AtelierMember)
+        .options(so.joinedload(AtelierMember.user))
+        .where(AtelierMember.atelier_id == atelier.id)
+        .join(User)
+        .order_by(User.last_name, User.first_name)
     ).all()
     return render_template(
-        "admin/atelier_detail.html", atelier=atelier, form=form, members=members,
-        member_form=_member_form(atelier), action_form=ConfirmForm(),
+        "admin/atelier_detail.html",
+        atelier=atelier,
+        form=form,
+        members=members,
+        member_form=_member_form(atelier),
+        action_form=ConfirmForm(),
     )
 
 
@@ -431,4 +488,3 @@ def atelier_delete(atelier_id: int):
     db.session.commit()
     flash(_("L'atelier « %(name)s » est supprimé.", name=name), "success")
     return redirect(url_for("admin.cohort_detail", cohort_id=cohort_id), code=303)
-

@@ -38,8 +38,9 @@ def programme_new():
         db.session.commit()
         flash(_("La formation est créée."), "success")
         return redirect(url_for("admin.programme_detail", programme_id=programme.id), code=303)
-    return render_template("admin/form.html", form=form, title=_("Nouvelle formation"),
-                           back=url_for("admin.programmes"))
+    return render_template(
+        "admin/form.html", form=form, title=_("Nouvelle formation"), back=url_for("admin.programmes")
+    )
 
 
 @bp.route("/programmes/<int:programme_id>")
@@ -47,12 +48,19 @@ def programme_detail(programme_id: int):
     """A programme's blocs and seminars with their hours."""
     programme = managed_or_404(Programme, programme_id)
     blocs = db.session.scalars(
-        sa.select(Bloc).options(so.selectinload(Bloc.seminars))
-        .where(Bloc.programme_id == programme.id).order_by(Bloc.number)
+        sa.select(Bloc)
+        .options(so.selectinload(Bloc.seminars))
+        .where(Bloc.programme_id == programme.id)
+        .order_by(Bloc.number)
     ).all()
     certifying_hours = sum(b.hours for b in blocs if b.is_certifying)
-    return render_template("admin/programme_detail.html", programme=programme, blocs=blocs,
-                           certifying_hours=certifying_hours, action_form=ConfirmForm())
+    return render_template(
+        "admin/programme_detail.html",
+        programme=programme,
+        blocs=blocs,
+        certifying_hours=certifying_hours,
+        action_form=ConfirmForm(),
+    )
 
 
 @bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
@@ -66,8 +74,12 @@ def programme_edit(programme_id: int):
         programme_changed.send(programme)
         flash(_("La formation est enregistrée."), "success")
         return redirect(url_for("admin.programme_detail", programme_id=programme.id), code=303)
-    return render_template("admin/form.html", form=form, title=_("Modifier la formation"),
-                           back=url_for("admin.programme_detail", programme_id=programme.id))
+    return render_template(
+        "admin/form.html",
+        form=form,
+        title=_("Modifier la formation"),
+        back=url_for("admin.programme_detail", programme_id=programme.id),
+    )
 
 
 def _bloc_number_taken(programme_id: int, number: int, except_id: int | None = None) -> bool:
@@ -99,8 +111,12 @@ def bloc_new(programme_id: int):
         response = _save_bloc(form, Bloc(), programme)
         if response is not None:
             return response
-    return render_template("admin/form.html", form=form, title=_("Nouveau bloc"),
-                           back=url_for("admin.programme_detail", programme_id=programme.id))
+    return render_template(
+        "admin/form.html",
+        form=form,
+        title=_("Nouveau bloc"),
+        back=url_for("admin.programme_detail", programme_id=programme.id),
+    )
 
 
 @bp.route("/blocs/<int:bloc_id>/edit", methods=["GET", "POST"])
@@ -112,8 +128,12 @@ def bloc_edit(bloc_id: int):
         response = _save_bloc(form, bloc, bloc.programme)
         if response is not None:
             return response
-    return render_template("admin/form.html", form=form, title=_("Modifier le bloc"),
-                           back=url_for("admin.programme_detail", programme_id=bloc.programme_id))
+    return render_template(
+        "admin/form.html",
+        form=form,
+        title=_("Modifier le bloc"),
+        back=url_for("admin.programme_detail", programme_id=bloc.programme_id),
+    )
 
 
 @bp.route("/blocs/<int:bloc_id>/delete", methods=["POST"])
@@ -145,8 +165,12 @@ def seminar_new(bloc_id: int):
         programme_changed.send(bloc.programme)
         flash(_("Le séminaire est ajouté."), "success")
         return redirect(url_for("admin.programme_detail", programme_id=bloc.programme_id), code=303)
-    return render_template("admin/form.html", form=form, title=_("Nouveau séminaire"),
-                           back=url_for("admin.programme_detail", programme_id=bloc.programme_id))
+    return render_template(
+        "admin/form.html",
+        form=form,
+        title=_("Nouveau séminaire"),
+        back=url_for("admin.programme_detail", programme_id=bloc.programme_id),
+    )
 
 
 @bp.route("/seminars/<int:seminar_id>/edit", methods=["GET", "POST"])
@@ -160,8 +184,12 @@ def seminar_edit(seminar_id: int):
         programme_changed.send(seminar.bloc.programme)
         flash(_("Le séminaire est enregistré."), "success")
         return redirect(url_for("admin.programme_detail", programme_id=seminar.bloc.programme_id), code=303)
-    return render_template("admin/form.html", form=form, title=_("Modifier le séminaire"),
-                           back=url_for("admin.programme_detail", programme_id=seminar.bloc.programme_id))
+    return render_template(
+        "admin/form.html",
+        form=form,
+        title=_("Modifier le séminaire"),
+        back=url_for("admin.programme_detail", programme_id=seminar.bloc.programme_id),
+    )
 
 
 @bp.route("/seminars/<int:seminar_id>/delete", methods=["POST"])

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from portal.forms import StrongPassword, email_filter, strip_filter, valid_email
+from portal.forms import LOCALE_CHOICES, StrongPassword, email_filter, strip_filter, valid_email
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
@@ -83,4 +83,4 @@ class ProfileForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=100)],
         render_kw={"autocomplete": "family-name"},
     )
-    locale = SelectField(_l("Langue de l'interface"), choices=[("fr", "Français"), ("en", "English")])
+    locale = SelectField(_l("Langue de l'interface"), choices=LOCALE_CHOICES)

@@ -617,3 +617,19 @@ def test_staff_delete_an_atelier_whose_members_stay_enrolled(world, login_as):
     page = text(client.get(response.headers["Location"]))
     assert "L'atelier « Atelier A1 » est supprimé." in page
     assert client.get(f"/admin/ateliers/{atelier_id}").status_code == 404
+
+
+def test_staff_removing_their_own_staff_role_land_outside_the_cohort(world, login_as):
+    client = login_as(world.staff_a)
+    enrolment = next(e for e in world.staff_a.enrolments if e.cohort_id == world.cohort_a.id)
+    response = client.post(f"/admin/enrolments/{enrolment.id}/delete")
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_staff_see_only_their_cohorts_enrolments_of_a_shared_person(world, login_as):
+    enrol(world.learner_a1, world.cohort_b, Role.LECTURER)
+    client = login_as(world.staff_a)
+    for url in (f"/admin/users/{world.learner_a1.id}", "/admin/users?q=learner_a1"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Promotion A" in page and "Promotion B" not in page, url

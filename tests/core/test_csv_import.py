@@ -163,7 +163,7 @@ def test_preview_shows_what_the_import_would_do_and_writes_nothing(world, login_
     assert "2 Zoé Martin <zoe.martin@example.org> nouveau Promotion A — Auditeur·rice — Atelier A3" in page
     assert "3 Léo Petit <leo.petit@example.org> nouveau Promotion A — Auditeur·rice — atelier a1" in page
     assert "4 Ignoré Ignoré <nobody@example.org> existant (non modifié) Promotion A — Intervenant·e" in page
-    assert "Ateliers créés : Atelier A3" in page
+    assert "Ateliers qui seront créés dans « Promotion A » : Atelier A3" in page
     assert "Confirmer l'import" in page
     assert snapshot() == before
     assert mailbox.messages == []
@@ -374,8 +374,8 @@ GOOD_LINE = "ok@example.org,Bon,Exemple,fr,Promotion A,learner,Atelier A1,,,"
 
 #: (a bad line, the reasons reported for it): one fault per line, but the last.
 BAD_LINES = [
-    ("pas-une-adresse,A,B,,,,,,,", ["adresse électronique absente ou invalide (« pas-une-adresse »)"]),
-    (",A,B,,,,,,,", ["adresse électronique absente ou invalide («  »)"]),
+    ("pas-une-adresse,A,B,,,,,,,", ["adresse électronique invalide (« pas-une-adresse »)"]),
+    (",A,B,,,,,,,", ["adresse électronique absente"]),
     ("OK@example.org,A,B,,,,,,,", ["adresse déjà présente ligne 2"]),
     ("n1@example.org,,B,,,,,,,", ["prénom et nom sont obligatoires pour un nouveau compte"]),
     ("n2@example.org,A, ,,,,,,,", ["prénom et nom sont obligatoires pour un nouveau compte"]),
@@ -425,7 +425,7 @@ BAD_LINES = [
     (
         "faux,,B,xx,Promotion B,,,,chef,",
         [
-            "adresse électronique absente ou invalide (« faux »)",
+            "adresse électronique invalide (« faux »)",
             "prénom et nom sont obligatoires pour un nouveau compte",
             "langue inconnue « xx » (fr ou en)",
             "promotion inconnue ou que vous ne gérez pas : « Promotion B »",
@@ -474,7 +474,7 @@ def test_line_numbers_are_those_of_the_file_despite_blank_lines_and_quoted_line_
     )
     assert_refused(
         upload(login_as(world.staff_a), data),
-        [(7, "adresse électronique absente ou invalide (« mauvaise-adresse »)")],
+        [(7, "adresse électronique invalide (« mauvaise-adresse »)")],
         before,
         mailbox,
     )
@@ -625,3 +625,32 @@ def test_upload_without_csrf_token_is_refused(world, login_as):
         csrf=False,
     )
     assert response.status_code == 400
+
+
+def test_a_trailing_delimiter_on_the_header_is_ignored_and_case_variants_make_one_atelier(world, login_as):
+    client = login_as(world.staff_a)
+    content = (
+        "email,firstname,lastname,cohort1,role1,group1,\n"
+        "v1@example.org,Val,Un,Promotion A,learner,Atelier Neuf,\n"
+        "v2@example.org,Val,Deux,Promotion A,learner,atelier neuf,\n"
+    )
+    response = client.post(
+        "/admin/users/import",
+        data={"csv_file": (io.BytesIO(content.encode()), "users.csv")},
+        content_type="multipart/form-data",
+    )
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Colonne inconnue" not in page
+    assert "Ateliers qui seront créés dans « Promotion A » : Atelier Neuf" in page
+    assert "atelier neuf," not in page.split("Ateliers qui seront créés")[1].split("</p>")[0]
+
+
+def test_a_nameless_column_in_the_middle_is_reported(world, login_as):
+    client = login_as(world.staff_a)
+    content = "email,,firstname,lastname\nx@example.org,,X,Y\n"
+    response = client.post(
+        "/admin/users/import",
+        data={"csv_file": (io.BytesIO(content.encode()), "users.csv")},
+        content_type="multipart/form-data",
+    )
+    assert "La colonne 2 n&#39;a pas de nom." in response.get_data(as_text=True)

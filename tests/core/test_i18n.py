@@ -24,3 +24,42 @@ def test_the_users_language_wins_over_the_browser(world, login_as):
 def test_validation_messages_are_translated(client):
     page = client.post("/auth/login", data={"email": "", "password": ""}, headers={"Accept-Language": "en"})
     assert "This field is required." in page.get_data(as_text=True)
+
+
+def test_the_english_catalogue_covers_every_string(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2]
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "--quiet",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as handle:
+        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    with (root / "portal/translations/en/LC_MESSAGES/messages.po").open("rb") as handle:
+        translated = {
+            (m.id if isinstance(m.id, str) else m.id[0])
+            for m in read_po(handle)
+            if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)
+        }
+    assert sorted(wanted - translated) == []

@@ -45,3 +45,6 @@ translations: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+bench: compiled
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

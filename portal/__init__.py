@@ -39,18 +39,23 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
 
-    from portal import errors, security, templating
+    from portal import errors, security, templating, timing
     from portal.admin.section import AdminSection
     from portal.auth.views import bp as auth_bp
     from portal.dashboard.section import DashboardSection
+    from portal.files import bp as files_bp
+    from portal.search_views import bp as search_bp
 
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(files_bp, url_prefix="/files")
+    app.register_blueprint(search_bp, url_prefix="/search")
     plugins = load_plugins(app, builtins=[DashboardSection(), AdminSection()])
     _init_babel(app, plugins)
     _init_migration_branches(app, plugins)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    timing.init_app(app)
 
     from portal import cli
 
@@ -71,6 +76,8 @@ def _finish_config(app: Flask) -> None:
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.debug
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = app.config["STORAGE_MAX_FILE_SIZE"] + 1024 * 1024
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

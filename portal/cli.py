@@ -78,6 +78,64 @@ def register(app: Flask) -> None:
         summary = load_demo()
         click.echo(summary)
 
+    @app.cli.command("reindex")
+    def reindex_command() -> None:
+        """Rebuild the search index from the database, with every plugin's documents."""
+        from itertools import chain
+
+        from portal.plugins import loaded_plugins
+        from portal.search import rebuild
+
+        documents = chain.from_iterable(p.search_documents() for p in loaded_plugins(app))
+        with click.progressbar(rebuild(documents), label="Indexing", show_pos=True) as bar:
+            count = sum(1 for _ in bar)
+        click.echo(f"Indexed {count} document(s).")
+
+    @app.cli.command("backup")
+    @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+    @click.option("--verify", is_flag=True, help="Check an existing backup instead of making one.")
+    def backup_command(dest: Path, verify: bool) -> None:
+        """Copy the database and the stored files into DEST with a checksum manifest (or --verify it)."""
+        from portal.backup import BackupError, make_backup, verify_backup
+
+        if verify:
+            problems = verify_backup(dest)
+            for problem in problems:
+                click.echo(f"PROBLEM: {problem}", err=True)
+            if problems:
+                raise click.ClickException(f"{len(problems)} problem(s) in {dest}")
+            click.echo(f"{dest}: backup verified.")
+            return
+        try:
+            manifest = make_backup(dest)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        for problem in manifest["problems"]:
+            click.echo(f"PROBLEM: {problem}", err=True)
+        click.echo(f"Backup written to {dest}: database and {len(manifest['files'])} file(s).")
+
+    @app.cli.command("sweep")
+    @click.option(
+        "--grace-hours", type=int, default=None, help="Keep orphans younger than this (default 24)."
+    )
+    def sweep_command(grace_hours: int | None) -> None:
+        """Remove stored files that no record points to, once older than the grace period."""
+        from portal.storage import sweep
+
+        hours = grace_hours if grace_hours is not None else app.config["STORAGE_SWEEP_GRACE_HOURS"]
+        removed, missing = sweep(hours * 3600)
+        for key in missing:
+            click.echo(f"PROBLEM: a record points to a missing file: {key}", err=True)
+        click.echo(f"Removed {len(removed)} orphan file(s).")
+
+    @app.cli.command("send-mail")
+    def send_mail_command() -> None:
+        """Send the mails waiting for a retry (run it every few minutes from cron)."""
+        from portal.mail import send_due
+
+        sent, failed = send_due()
+        click.echo(f"Sent {sent} mail(s), {failed} still failing.")
+
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)
     @click.option("--first-name", prompt=True)

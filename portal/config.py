@@ -33,7 +33,8 @@ class DefaultConfig:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    #: None means: the largest file plus 1 MiB for the rest of the form.
+    MAX_CONTENT_LENGTH: int | None = None
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     MAX_FORM_PARTS = 1000
 
@@ -59,6 +60,19 @@ class DefaultConfig:
 
     #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = 0
+
+    #: Stored files (default: instance/files) and the largest file accepted, in bytes.
+    STORAGE_PATH: str | None = None
+    STORAGE_MAX_FILE_SIZE = 50 * 1024 * 1024
+    #: A stored file no row points to is removed by `portal sweep` after this many hours.
+    STORAGE_SWEEP_GRACE_HOURS = 24
+
+    #: The search index folder (default: instance/search-index).
+    SEARCH_INDEX_PATH: str | None = None
+    SEARCH_PAGE_SIZE = 10
+
+    #: Add a Server-Timing header (time in the app, SQL queries and their time) to every response.
+    SERVER_TIMING = False
 
     USER_LIST_PAGE_SIZE = 50
     CSV_IMPORT_MAX_ROWS = 2000

@@ -1,64 +1,144 @@
-"""Outgoing mail, sent only after the database commit: SMTP, or a file outbox in development."""
+"""Outgoing mail: recorded in the sender's transaction, sent after its commit through SMTP (or into a file
+outbox in development), and retried later when the server refuses or is down."""
 
 from __future__ import annotations
 
 import logging
 import smtplib
 import uuid
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
+from portal.models import UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
 _PENDING = "portal_pending_mail"
+#: Waits before the 2nd, 3rd ... attempt; after the last one the message is given up.
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=12),
+)
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
-    """A plain-text message from the site's sender."""
+class OutgoingMail(db.Model):
+    """A message to send; kept with its attempts until it is sent or given up."""
+
+    __tablename__ = "outgoing_mail"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    recipient: so.Mapped[str] = so.mapped_column(sa.String(254))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(255))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_dt: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: how many times sending failed
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    #: when to try next; None once sent or given up
+    next_attempt_dt: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True, default=utcnow)
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    sent_dt: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+def queue_mail(to: str, subject: str, body: str) -> OutgoingMail:
+    """Record a plain-text mail in the current transaction; it is sent once the transaction commits and
+    disappears with it if it rolls back."""
+    mail = OutgoingMail(recipient=to, subject=subject, body=body)
+    db.session.add(mail)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING, []).append(mail.id)
+    return mail
+
+
+def build_message(mail: OutgoingMail) -> EmailMessage:
+    """The message of a recorded mail, from the site's sender."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="portal.local")
-    message.set_content(body)
+    message.set_content(mail.body)
     return message
 
 
-def queue_mail(to: str, subject: str, body: str) -> None:
-    """Send a mail once the current transaction commits; it is dropped if the transaction rolls back."""
-    db.session.info.setdefault(_PENDING, []).append(build_message(to, subject, body))
-
-
-def deliver(message: EmailMessage) -> None:
-    """Send one message now, through SMTP or into the outbox folder; failures are logged, not raised."""
+def _transmit(message: EmailMessage) -> None:
     config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        outbox = Path(config.get("MAIL_OUTBOX") or Path(current_app.instance_path) / "outbox")
+        outbox.mkdir(parents=True, exist_ok=True)
+        (outbox / f"{uuid.uuid4().hex}.eml").write_bytes(message.as_bytes())
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+
+
+def _attempt(connection: sa.Connection, mail_id: int) -> bool:
+    """Try to send one recorded mail and record the outcome; True when sent."""
+    table = OutgoingMail.__table__
+    row = connection.execute(sa.select(table).where(table.c.id == mail_id)).one_or_none()
+    if row is None or row.sent_dt is not None:
+        return False
+    mail = OutgoingMail(recipient=row.recipient, subject=row.subject, body=row.body)
     try:
-        if config.get("MAIL_SERVER"):
-            with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-                if config.get("MAIL_USE_TLS"):
-                    smtp.starttls()
-                if config.get("MAIL_USERNAME"):
-                    smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-                smtp.send_message(message)
-        else:
-            outbox = Path(config.get("MAIL_OUTBOX") or Path(current_app.instance_path) / "outbox")
-            outbox.mkdir(parents=True, exist_ok=True)
-            (outbox / f"{uuid.uuid4().hex}.eml").write_bytes(message.as_bytes())
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send mail %r to %s", message["Subject"], message["To"])
+        _transmit(build_message(mail))
+    except (OSError, smtplib.SMTPException) as error:
+        attempts = row.attempts + 1
+        retry = utcnow() + RETRY_DELAYS[attempts - 1] if attempts <= len(RETRY_DELAYS) else None
+        connection.execute(
+            table.update()
+            .where(table.c.id == mail_id)
+            .values(attempts=attempts, next_attempt_dt=retry, last_error=str(error)[:500])
+        )
+        log.warning("could not send mail %d to %s (attempt %d): %s", mail_id, row.recipient, attempts, error)
+        return False
+    connection.execute(
+        table.update().where(table.c.id == mail_id).values(sent_dt=utcnow(), next_attempt_dt=None)
+    )
+    return True
+
+
+def send_due(limit: int = 100) -> tuple[int, int]:
+    """Send the recorded mails whose time has come (for `portal send-mail`); returns (sent, failed)."""
+    table = OutgoingMail.__table__
+    with db.engine.begin() as connection:
+        due = connection.scalars(
+            sa.select(table.c.id)
+            .where(table.c.sent_dt.is_(None), table.c.next_attempt_dt <= utcnow())
+            .order_by(table.c.next_attempt_dt)
+            .limit(limit)
+        ).all()
+    sent = 0
+    for mail_id in due:
+        with db.engine.begin() as connection:
+            sent += _attempt(connection, mail_id)
+    return sent, len(due) - sent
 
 
 @event.listens_for(Session, "after_commit")
-def _send_pending(session: Session) -> None:
-    for message in session.info.pop(_PENDING, []):
-        deliver(message)
+def _send_committed(session: Session) -> None:
+    ids = session.info.pop(_PENDING, [])
+    if not ids:
+        return
+    # The request's own transaction is over: each outcome is recorded on a connection of its own, and a
+    # failure never reaches the page that sent the mail.
+    with db.engine.begin() as connection:
+        for mail_id in ids:
+            _attempt(connection, mail_id)
 
 
 @event.listens_for(Session, "after_soft_rollback")

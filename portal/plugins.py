@@ -58,14 +58,16 @@ class SearchDoc:
     body: str
     url: str
     updated_dt: datetime
-    #: None: any logged-in user may see it; otherwise only people of this cohort ...
+    #: the cohort it belongs to: its staff see it whatever the visibility
     cohort_id: int | None = None
-    #: ... or only members of this atelier (and the cohort's managers)
+    #: the atelier it belongs to, for visibility "atelier"
     atelier_id: int | None = None
     #: the author, who always sees their document
     owner_id: int | None = None
-    #: "all", "cohort", "atelier", "owner" or "staff"
+    #: "all" (any logged-in user), "cohort", "atelier", or "private" (owner, readers and the cohort's staff)
     visibility: str = "all"
+    #: users who may also see it whatever the visibility (e.g. the learner a tutor replied to privately)
+    reader_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

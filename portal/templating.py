@@ -34,7 +34,10 @@ def init_app(app: Flask) -> None:
         format_datetime(value, fmt) if value else ""
     )
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    from portal.files import file_url
+
     app.jinja_env.globals.update(
+        file_url=file_url,
         get_locale=get_locale,
         navigation=navigation,
         is_current=is_current,

@@ -4,10 +4,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
+from portal.storage import StoredFile
 
 
 class ExampleNote(db.Model):
-    """A note written by a user."""
+    """A private note, optionally in a cohort and with an attached file."""
 
     __tablename__ = "example_note"
 
@@ -15,6 +16,11 @@ class ExampleNote(db.Model):
     #: the author
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     text: so.Mapped[str] = so.mapped_column(sa.String(200))
+    #: whose staff may read it too
+    cohort_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="SET NULL"))
+    file_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("stored_file.id", ondelete="SET NULL"))
+
+    file: so.Mapped[StoredFile | None] = so.relationship()
 
 
 def notes_of(user) -> list[ExampleNote]:

@@ -1,9 +1,12 @@
-"""The example plugin's page: list and add notes."""
+"""The example plugin's page: list and add notes, with an optional attached file."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from portal import search
 from portal.extensions import db
+from portal.permissions import cohort_ids
+from portal.storage import UploadRefused, save_upload
 from tests.example_plugin.models import ExampleNote, notes_of
 
 bp = Blueprint("example", __name__, template_folder="templates")
@@ -12,11 +15,37 @@ bp = Blueprint("example", __name__, template_folder="templates")
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def notes():
-    """The user's notes; POST adds one."""
+    """The user's notes; POST adds one (text, and a file in the field `attachment`)."""
     if request.method == "POST":
         text = request.form.get("text", "").strip()[:200]
-        if text:
-            db.session.add(ExampleNote(user_id=current_user.id, text=text))
-            db.session.commit()
+        if not text:
+            flash("Le texte est obligatoire.", "error")
+            return render_template("example/notes.html", notes=notes_of(current_user)), 400
+        upload = request.files.get("attachment")
+        mine = sorted(cohort_ids(current_user))
+        note = ExampleNote(user_id=current_user.id, text=text, cohort_id=mine[0] if mine else None)
+        if upload and upload.filename:
+            try:
+                note.file = save_upload(upload, "example", current_user)
+            except UploadRefused as refusal:
+                db.session.rollback()
+                flash(str(refusal), "error")
+                return render_template("example/notes.html", notes=notes_of(current_user)), refusal.status
+        db.session.add(note)
+        db.session.flush()
+        from tests.example_plugin import note_document
+
+        search.index_later(note_document(note))
+        db.session.commit()
         return redirect(url_for("example.notes"), code=303)
     return render_template("example/notes.html", notes=notes_of(current_user))
+
+
+@bp.route("/<int:note_id>")
+@login_required
+def note(note_id: int):
+    """One note, for its author."""
+    found = db.get_or_404(ExampleNote, note_id)
+    if found.user_id != current_user.id:
+        return render_template("errors/error.html", code=404, reason=None), 404
+    return render_template("example/notes.html", notes=[found])

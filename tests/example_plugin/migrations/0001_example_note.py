@@ -11,7 +11,7 @@ from alembic import op
 revision = "example_0001"
 down_revision = None
 branch_labels = ("example",)
-depends_on = "0001_core"
+depends_on = "0002_services"
 
 
 def upgrade():
@@ -20,8 +20,19 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("text", sa.String(length=200), nullable=False),
+        sa.Column("cohort_id", sa.Integer(), nullable=True),
+        sa.Column("file_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["user.id"], name=op.f("fk_example_note_user_id_user"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"], ["cohort.id"], name=op.f("fk_example_note_cohort_id_cohort"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["file_id"],
+            ["stored_file.id"],
+            name=op.f("fk_example_note_file_id_stored_file"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_example_note")),
     )

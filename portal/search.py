@@ -1,0 +1,298 @@
+"""The search index: the only module that imports whoosh. French analyser, access fields on every document,
+every query filtered by what the user may open, updates after commit, safe with several writer processes."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import current_app
+from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from whoosh import highlight, index, query, writing
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.lang import stopwords_for_language
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.qparser.plugins import FuzzyTermPlugin, PlusMinusPlugin
+from whoosh.searching import ResultsPage
+from whoosh.support.charset import accent_map
+
+from portal.extensions import db
+from portal.permissions import atelier_ids, cohort_ids, managed_cohort_ids
+from portal.plugins import SearchDoc
+
+log = logging.getLogger(__name__)
+_PENDING = "portal_search_pending"
+#: Longest query taken into account; the rest is dropped.
+MAX_QUERY_LENGTH = 500
+#: How long a writer waits for another process's lock before giving up.
+WRITER_TIMEOUT = 60.0
+
+#: French stop words, with and without accents, and the elided forms (l', d', qu' ...).
+FRENCH_STOP_WORDS = (
+    frozenset(stopwords_for_language("fr"))
+    | {word.translate(accent_map) for word in stopwords_for_language("fr")}
+    | {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu"}
+)
+
+
+def french_analyzer():
+    """Words, lower-cased, French stop words removed, stemmed, then accents folded ("coopératives" and
+    "cooperative" both become "cooper")."""
+    return (
+        RegexTokenizer(r"\w+(?:[-.]\w+)*")
+        | LowercaseFilter()
+        | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=1)
+        | StemFilter(lang="fr")
+        | CharsetFilter(accent_map)
+    )
+
+
+def build_schema() -> Schema:
+    """The fields of every document: content, then the access fields every query is filtered by."""
+    analyzer = french_analyzer()
+    return Schema(
+        doc_id=ID(stored=True, unique=True),
+        plugin=ID(stored=True),
+        kind=ID(stored=True),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
+        body=TEXT(analyzer=analyzer, stored=True, spelling=True),
+        url=STORED(),
+        updated=DATETIME(stored=True, sortable=True),
+        cohort_id=ID(stored=True),
+        atelier_id=ID(stored=True),
+        owner_id=ID(stored=True),
+        visibility=ID(stored=True),
+        readers=KEYWORD(stored=True, commas=True),
+    )
+
+
+def index_path() -> Path:
+    """The index folder (SEARCH_INDEX_PATH, default instance/search-index)."""
+    configured = current_app.config.get("SEARCH_INDEX_PATH")
+    return Path(configured) if configured else Path(current_app.instance_path) / "search-index"
+
+
+def open_index() -> index.Index:
+    """The index, created empty on first use."""
+    path = index_path()
+    if index.exists_in(path):
+        return index.open_dir(path)
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        return index.create_in(path, build_schema())
+    except index.LockError:
+        # Another process created it at the same moment.
+        return index.open_dir(path)
+
+
+def _fields(doc: SearchDoc) -> dict:
+    updated = doc.updated_dt.astimezone(UTC).replace(tzinfo=None)
+    return {
+        "doc_id": doc.doc_id,
+        "plugin": doc.plugin,
+        "kind": doc.kind,
+        "title": doc.title,
+        "body": doc.body,
+        "url": doc.url,
+        "updated": updated,
+        "cohort_id": str(doc.cohort_id or ""),
+        "atelier_id": str(doc.atelier_id or ""),
+        "owner_id": str(doc.owner_id or ""),
+        "visibility": doc.visibility,
+        "readers": ",".join(str(r) for r in doc.reader_ids),
+    }
+
+
+def _writer(ix: index.Index) -> writing.IndexWriter:
+    # The lock is a file lock shared by every process; waiting for it, rather than failing, loses no write.
+    return ix.writer(timeout=WRITER_TIMEOUT, delay=0.05)
+
+
+# -- changes, applied after the commit ----------------------------------------------------------------
+def index_later(doc: SearchDoc) -> None:
+    """Add or replace a document once the current transaction commits."""
+    db.session.info.setdefault(_PENDING, {})[doc.doc_id] = doc
+
+
+def remove_later(doc_id: str) -> None:
+    """Remove a document once the current transaction commits."""
+    db.session.info.setdefault(_PENDING, {})[doc_id] = None
+
+
+def apply_changes(changes: dict[str, SearchDoc | None]) -> None:
+    """Write documents (None: delete) in one writer."""
+    if not changes:
+        return
+    writer = _writer(open_index())
+    try:
+        for doc_id, doc in changes.items():
+            if doc is None:
+                writer.delete_by_term("doc_id", doc_id)
+            else:
+                writer.update_document(**_fields(doc))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+@event.listens_for(Session, "after_commit")
+def _apply_pending(session: Session) -> None:
+    changes = session.info.pop(_PENDING, None)
+    if not changes:
+        return
+    try:
+        apply_changes(changes)
+    except Exception:
+        # The database change stands; `portal reindex` brings the index back in line.
+        log.exception("search index update failed for %d document(s)", len(changes))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def rebuild(documents: Iterable[SearchDoc]) -> Iterator[SearchDoc]:
+    """Replace the whole index by these documents, yielding each as it is written (for a progress bar);
+    searches keep seeing the old index until the new one is committed."""
+    ix = open_index()
+    if ix.schema.names() != build_schema().names():
+        ix.close()
+        shutil.rmtree(index_path())
+        ix = open_index()
+    writer = _writer(ix)
+    try:
+        for doc in documents:
+            writer.add_document(**_fields(doc))
+            yield doc
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(mergetype=writing.CLEAR, optimize=True)
+
+
+# -- queries ------------------------------------------------------------------------------------------
+def access_filter(user) -> query.Query | None:
+    """What the user may open: None for an admin (everything), else a query over the access fields."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return query.NullQuery
+    managed = managed_cohort_ids(user)
+    if managed is None:
+        return None
+    terms: list[query.Query] = [
+        query.Term("visibility", "all"),
+        query.Term("owner_id", str(user.id)),
+        query.Term("readers", str(user.id)),
+    ]
+    terms += [
+        query.And([query.Term("visibility", "cohort"), query.Term("cohort_id", str(c))])
+        for c in cohort_ids(user)
+    ]
+    terms += [
+        query.And([query.Term("visibility", "atelier"), query.Term("atelier_id", str(a))])
+        for a in atelier_ids(user)
+    ]
+    # The équipe pédagogique sees every document of the cohorts it manages.
+    terms += [query.Term("cohort_id", str(c)) for c in managed]
+    return query.Or(terms)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result: the stored fields and a highlighted snippet (safe HTML)."""
+
+    doc_id: str
+    plugin: str
+    kind: str
+    title: str
+    url: str
+    snippet: Markup
+    updated: datetime
+
+
+@dataclass(frozen=True)
+class Results:
+    """One page of results."""
+
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    #: a corrected query when the words are unknown and nothing was found
+    suggestion: str | None
+
+
+class _Escaped(highlight.HtmlFormatter):
+    """Snippets with matched words in <mark>; the text itself is escaped by Whoosh."""
+
+    def __init__(self):
+        super().__init__(tagname="mark", between=" … ")
+
+    def format_token(self, text, token, replace=False):
+        """A matched word, escaped, in a plain <mark>."""
+        return f"<mark>{self._text(highlight.get_text(text, token, replace))}</mark>"
+
+
+def search(user, text: str, page: int = 1, page_size: int = 10, plugin: str | None = None) -> Results:
+    """Search what the user may open; an empty, stop-word-only or unparsable query gives no result."""
+    text = (text or "").strip()[:MAX_QUERY_LENGTH]
+    empty = Results([], 0, 1, 0, None)
+    if not text:
+        return empty
+    ix = open_index()
+    parser = MultifieldParser(["title", "body"], schema=ix.schema, group=OrGroup.factory(0.9))
+    parser.remove_plugin_class(FuzzyTermPlugin)
+    parser.add_plugin(PlusMinusPlugin())
+    parsed = parser.parse(text)
+    if parsed is query.NullQuery or not list(parsed.leaves()):
+        return empty
+    allowed = access_filter(user)
+    if allowed is query.NullQuery:
+        return empty
+    restrict = [allowed] if allowed is not None else []
+    if plugin:
+        restrict.append(query.Term("plugin", plugin))
+    with ix.searcher() as searcher:
+        results = searcher.search(
+            parsed,
+            limit=max(page, 1) * page_size,
+            filter=query.And(restrict) if restrict else None,
+            terms=True,
+        )
+        pages = max(1, -(-len(results) // page_size))
+        page_obj = ResultsPage(results, min(max(page, 1), pages), page_size)
+        page_obj.results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+        page_obj.results.formatter = _Escaped()
+        hits = [
+            Hit(
+                doc_id=hit["doc_id"],
+                plugin=hit["plugin"],
+                kind=hit["kind"],
+                title=hit["title"],
+                url=hit["url"],
+                snippet=Markup(hit.highlights("body") or _escape(hit["body"][:220])),  # noqa: S704 - escaped
+                updated=hit["updated"].replace(tzinfo=UTC),
+            )
+            for hit in page_obj
+        ]
+        suggestion = None
+        if page_obj.total == 0:
+            corrected = searcher.correct_query(parsed, text)
+            if corrected.query != parsed:
+                suggestion = corrected.string
+        return Results(hits, page_obj.total, page_obj.pagenum, pages, suggestion)
+
+
+def _escape(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))

@@ -291,3 +291,39 @@ def test_deactivation_ends_sessions(world, login_as):
     assert learner.get("/").status_code == 302
     count = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.active.is_(False)))
     assert count == 1
+
+
+def test_workers_share_the_login_throttle_through_redis(app, world):
+    """Two app processes behind one address count failed logins together when they use Redis."""
+    import secrets
+
+    import redis
+
+    from portal import create_app
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (CI runs it)")
+    prefix = f"portal-test-{secrets.token_hex(4)}"
+    config = {
+        key: app.config[key]
+        for key in ("SECRET_KEY", "DATABASE_URL", "TESTING", "PLUGINS", "PASSWORD_HASH_METHOD")
+    }
+    config.update(
+        INSTANCE_PATH=app.instance_path,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379",
+        RATELIMIT_KEY_PREFIX=prefix,
+        LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes",
+    )
+    first, second = create_app(config), create_app(config)
+    data = {"email": world.learner_a1.email, "password": "bad"}
+    for worker in (first, second, first):
+        client = worker.test_client()
+        page = client.get("/auth/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        assert client.post("/auth/login", data={**data, "csrf_token": token}).status_code == 200
+    client = second.test_client()
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post("/auth/login", data={**data, "csrf_token": token}).status_code == 429

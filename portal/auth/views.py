@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -167,3 +167,33 @@ def profile():
         flash(_("Votre profil est enregistré."), "success")
         return redirect(url_for("auth.profile"), code=303)
     return render_template("auth/profile.html", form=form)
+
+
+@bp.route("/profile/export")
+@login_required
+def export_data():
+    """Everything the portal holds about the user, as a JSON download (RGPD right of access)."""
+    from portal.plugins import loaded_plugins
+
+    user = current_user._get_current_object()
+    data = {
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "locale": user.locale,
+            "created": user.created_dt.isoformat(),
+            "last_login": user.last_login_dt.isoformat() if user.last_login_dt else None,
+        },
+        "enrolments": [
+            {"cohort": e.cohort.name, "centre": e.cohort.centre, "role": e.role.value}
+            for e in user.enrolments
+        ],
+    }
+    for plugin in loaded_plugins(current_app):
+        contributed = plugin.user_data(user)
+        if contributed:
+            data[plugin.name] = contributed
+    response = jsonify(data)
+    response.headers["Content-Disposition"] = 'attachment; filename="mes-donnees.json"'
+    return response

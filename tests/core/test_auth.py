@@ -327,3 +327,20 @@ def test_workers_share_the_login_throttle_through_redis(app, world):
     page = client.get("/auth/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     assert client.post("/auth/login", data={**data, "csrf_token": token}).status_code == 429
+
+
+def test_personal_data_export_includes_every_plugins_contribution(world, login_as):
+    client = login_as(world.learner_a1)
+    client.post("/example/", data={"text": "ma note"})
+    response = client.get("/auth/profile/export")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    data = response.get_json()
+    assert data["account"]["email"] == world.learner_a1.email
+    assert data["enrolments"] == [{"cohort": "Promotion A", "centre": "Paris", "role": "learner"}]
+    assert data["example"] == {"notes": ["ma note"]}
+    assert "password" not in response.get_data(as_text=True)
+
+
+def test_personal_data_export_needs_login(client):
+    assert client.get("/auth/profile/export").status_code == 302

@@ -142,6 +142,13 @@ GROUPS = {
                 "Le mot de passe actuel est incorrect.",
             ),
             Case("404", lambda w: "/no/such/page", "Page introuvable", status=404),
+            Case("search", lambda w: "/search/?q=atelier", "Recherche"),
+            Case(
+                "search without result",
+                lambda w: "/search/?q=introuvable",
+                "Recherche",
+                shows="Aucun document que vous pouvez consulter ne correspond.",
+            ),
         ],
     ),
     "admin-people": (

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -16,6 +18,8 @@ from portal.extensions import db
 from portal.storage import StoredFile, path_of
 
 MANIFEST = "manifest.json"
+#: The shape of the keys the store makes; anything else in a manifest is refused, never opened.
+STORE_KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{32}")
 SQLITE_COPY = "portal.sqlite3"
 PG_DUMP = "portal.pgdump"
 
@@ -32,35 +36,58 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _copy_database(dest: Path) -> str:
+def _copy_sqlite(dest: Path) -> tuple[str, list]:
+    # The online backup API copies a consistent snapshot while the site keeps running; the list of stored
+    # files is read from that copy, so that files and rows agree.
+    source = sqlite3.connect(db.engine.url.database)
+    target = sqlite3.connect(dest / SQLITE_COPY)
+    try:
+        with target:
+            source.backup(target)
+        rows = target.execute("SELECT key, sha256, size FROM stored_file").fetchall()
+    finally:
+        target.close()
+        source.close()
+    return SQLITE_COPY, rows
+
+
+def _copy_postgresql(dest: Path) -> tuple[str, list]:
+    if shutil.which("pg_dump") is None:
+        raise BackupError(
+            "pg_dump is not installed: install the PostgreSQL client (apt-get install postgresql-client)."
+        )
     url = db.engine.url
-    if url.get_backend_name() == "sqlite":
-        # The online backup API copies a consistent snapshot while the site keeps running.
-        source = sqlite3.connect(url.database)
-        target = sqlite3.connect(dest / SQLITE_COPY)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
-        return SQLITE_COPY
-    if url.get_backend_name() == "postgresql":
-        if shutil.which("pg_dump") is None:
-            raise BackupError(
-                "pg_dump is not installed: install the PostgreSQL client (apt-get install postgresql-client)."
-            )
-        libpq_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    environment = dict(os.environ)
+    if url.password:
+        # A password on the command line would show in `ps`; libpq reads it from the environment.
+        environment["PGPASSWORD"] = url.password
+    libpq_url = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    with (
+        db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection,
+        connection.begin(),
+    ):
+        # pg_dump and the list of stored files share one snapshot, so that files and rows agree.
+        snapshot = connection.scalar(sa.text("SELECT pg_export_snapshot()"))
+        rows = connection.execute(sa.select(StoredFile.key, StoredFile.sha256, StoredFile.size)).all()
         result = subprocess.run(  # noqa: S603 - fixed program, URL from the site's own settings
-            ["pg_dump", "--format=custom", f"--file={dest / PG_DUMP}", libpq_url],  # noqa: S607
+            ["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={dest / PG_DUMP}", libpq_url],  # noqa: S607
             capture_output=True,
             text=True,
             check=False,
+            env=environment,
         )
-        if result.returncode != 0:
-            raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
-        return PG_DUMP
-    raise BackupError(f"no backup method for the {url.get_backend_name()} database")
+    if result.returncode != 0:
+        raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+    return PG_DUMP, rows
+
+
+def _copy_database(dest: Path) -> tuple[str, list]:
+    backend = db.engine.url.get_backend_name()
+    if backend == "sqlite":
+        return _copy_sqlite(dest)
+    if backend == "postgresql":
+        return _copy_postgresql(dest)
+    raise BackupError(f"no backup method for the {backend} database")
 
 
 def make_backup(dest: Path) -> dict:
@@ -68,10 +95,9 @@ def make_backup(dest: Path) -> dict:
     dest.mkdir(parents=True, exist_ok=True)
     if any(dest.iterdir()):
         raise BackupError(f"{dest} is not empty: choose a new folder for each backup.")
-    database = _copy_database(dest)
+    database, rows = _copy_database(dest)
     files: dict[str, dict] = {}
     problems: list[str] = []
-    rows = db.session.execute(sa.select(StoredFile.key, StoredFile.sha256, StoredFile.size)).all()
     for key, sha256, size in rows:
         source = path_of(StoredFile(key=key))
         if not source.is_file():
@@ -103,11 +129,16 @@ def verify_backup(dest: Path) -> list[str]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except ValueError:
         return [f"{MANIFEST} is not valid JSON"]
-    problems = []
-    database = dest / manifest["database"]["file"]
+    try:
+        database, database_sha256 = dest / manifest["database"]["file"], manifest["database"]["sha256"]
+        files = manifest["files"].items()
+    except (KeyError, TypeError, AttributeError):
+        return [f"{MANIFEST} is incomplete"]
+    # What the backup itself found missing or damaged in the store: the copy is not a sound one either.
+    problems = [f"at backup time: {problem}" for problem in manifest.get("problems", [])]
     if not database.is_file():
         problems.append(f"database copy missing: {database.name}")
-    elif _sha256(database) != manifest["database"]["sha256"]:
+    elif _sha256(database) != database_sha256:
         problems.append(f"database copy altered: {database.name}")
     elif database.name == SQLITE_COPY:
         connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
@@ -119,7 +150,10 @@ def verify_backup(dest: Path) -> list[str]:
             connection.close()
         if verdict != "ok":
             problems.append(f"database copy corrupt: {verdict}")
-    for key, expected in manifest["files"].items():
+    for key, expected in files:
+        if not STORE_KEY.fullmatch(str(key)):
+            problems.append(f"not a store key: {key!r}")
+            continue
         path = dest / "files" / key
         if not path.is_file():
             problems.append(f"file missing: {key}")

@@ -113,6 +113,9 @@ def register(app: Flask) -> None:
         for problem in manifest["problems"]:
             click.echo(f"PROBLEM: {problem}", err=True)
         click.echo(f"Backup written to {dest}: database and {len(manifest['files'])} file(s).")
+        if manifest["problems"]:
+            # Cron must notice a backup that is not a sound copy.
+            raise click.ClickException(f"{len(manifest['problems'])} problem(s) found while backing up")
 
     @app.cli.command("sweep")
     @click.option(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
-import re
 import tempfile
 import time
 import unicodedata
@@ -123,7 +122,10 @@ def safe_name(raw: str | None, content_type: str) -> str:
     """A display name: no folders, no control characters, at most 150 characters, an extension that
     matches the content."""
     name = unicodedata.normalize("NFC", (raw or "").replace("\\", "/").rsplit("/", 1)[-1])
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".") or "fichier"
+    # Control characters (C0, DEL, C1) and format characters such as U+202E, which would let "x\u202etxt.exe"
+    # show as "xexe.txt".
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
+    name = name.strip().lstrip(".") or "fichier"
     stem, ext = os.path.splitext(name)
     allowed = (
         TEXT_EXTENSIONS if content_type == "text/plain" else set(mimetypes.guess_all_extensions(content_type))
@@ -151,7 +153,9 @@ def _office_type(path: Path) -> str | None:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                return archive.read("mimetype").decode("ascii", "replace").strip()
+                # Only OpenDocument files are named by this entry; any other claim is a plain ZIP's.
+                declared = archive.read("mimetype").decode("ascii", "replace").strip()
+                return declared if declared.startswith("application/vnd.oasis.opendocument.") else None
             if "word/document.xml" in names:
                 return EXTENSIONS_BY_MARKER["word"]
             if "xl/workbook.xml" in names:
@@ -260,14 +264,19 @@ def _fsync_dir(path: Path) -> None:
 
 
 def delete_stored(stored: StoredFile) -> None:
-    """Delete the row now and the bytes once the transaction commits (kept if it rolls back)."""
-    db.session.info.setdefault(_PENDING_UNLINK, []).append(path_of(stored))
-    db.session.delete(stored)
+    """Delete the row now and the bytes once the outermost transaction commits (kept if it, or the savepoint
+    the deletion was made in, rolls back)."""
+    session = db.session()
+    session.delete(stored)
+    pending = session.info.setdefault(_PENDING_UNLINK, [])
+    pending.append((session.get_nested_transaction(), path_of(stored)))
 
 
 @event.listens_for(Session, "after_commit")
 def _unlink_deleted(session: Session) -> None:
-    for path in session.info.pop(_PENDING_UNLINK, []):
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the transaction around it may still roll back
+    for _savepoint, path in session.info.pop(_PENDING_UNLINK, []):
         path.unlink(missing_ok=True)
 
 
@@ -275,6 +284,20 @@ def _unlink_deleted(session: Session) -> None:
 def _keep_deleted(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(_PENDING_UNLINK, None)
+    elif previous_transaction.nested and _PENDING_UNLINK in session.info:
+        session.info[_PENDING_UNLINK] = [
+            (savepoint, path)
+            for savepoint, path in session.info[_PENDING_UNLINK]
+            if not _within(savepoint, previous_transaction)
+        ]
+
+
+def _within(transaction, ancestor) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def send_stored(stored: StoredFile) -> Response:

@@ -30,6 +30,8 @@ RETRY_DELAYS = (
     timedelta(hours=2),
     timedelta(hours=12),
 )
+#: A mail being sent is not due for other senders meanwhile; if its sender dies, it is due again after this.
+SENDING_LEASE = timedelta(minutes=10)
 
 
 class OutgoingMail(db.Model):
@@ -87,33 +89,53 @@ def _transmit(message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-def _attempt(connection: sa.Connection, mail_id: int) -> bool:
-    """Try to send one recorded mail and record the outcome; True when sent."""
+def _claim(mail_id: int):
+    """Take a due mail for this process, so that no other sender sends it too; its row, or None when it is
+    not due (sent, given up, or being sent by another process)."""
     table = OutgoingMail.__table__
-    row = connection.execute(sa.select(table).where(table.c.id == mail_id)).one_or_none()
-    if row is None or row.sent_dt is not None:
-        return False
+    now = utcnow()
+    with db.engine.begin() as connection:
+        taken = connection.execute(
+            table.update()
+            .where(table.c.id == mail_id, table.c.sent_dt.is_(None), table.c.next_attempt_dt <= now)
+            .values(next_attempt_dt=now + SENDING_LEASE)
+        ).rowcount
+        if not taken:
+            return None
+        return connection.execute(sa.select(table).where(table.c.id == mail_id)).one()
+
+
+def _attempt(mail_id: int) -> bool | None:
+    """Try to send one recorded mail and record the outcome: True when sent, False when sending failed, None
+    when it was not ours to send. The SMTP conversation runs outside any transaction."""
+    row = _claim(mail_id)
+    if row is None:
+        return None
+    table = OutgoingMail.__table__
     mail = OutgoingMail(recipient=row.recipient, subject=row.subject, body=row.body)
     try:
         _transmit(build_message(mail))
     except (OSError, smtplib.SMTPException) as error:
         attempts = row.attempts + 1
         retry = utcnow() + RETRY_DELAYS[attempts - 1] if attempts <= len(RETRY_DELAYS) else None
-        connection.execute(
-            table.update()
-            .where(table.c.id == mail_id)
-            .values(attempts=attempts, next_attempt_dt=retry, last_error=str(error)[:500])
-        )
+        with db.engine.begin() as connection:
+            connection.execute(
+                table.update()
+                .where(table.c.id == mail_id)
+                .values(attempts=attempts, next_attempt_dt=retry, last_error=str(error)[:500])
+            )
         log.warning("could not send mail %d to %s (attempt %d): %s", mail_id, row.recipient, attempts, error)
         return False
-    connection.execute(
-        table.update().where(table.c.id == mail_id).values(sent_dt=utcnow(), next_attempt_dt=None)
-    )
+    with db.engine.begin() as connection:
+        connection.execute(
+            table.update().where(table.c.id == mail_id).values(sent_dt=utcnow(), next_attempt_dt=None)
+        )
     return True
 
 
 def send_due(limit: int = 100) -> tuple[int, int]:
-    """Send the recorded mails whose time has come (for `portal send-mail`); returns (sent, failed)."""
+    """Send the recorded mails whose time has come (for `portal send-mail`); returns (sent, failed). Safe to
+    run in several processes at once: each mail is taken by one of them."""
     table = OutgoingMail.__table__
     with db.engine.begin() as connection:
         due = connection.scalars(
@@ -122,23 +144,17 @@ def send_due(limit: int = 100) -> tuple[int, int]:
             .order_by(table.c.next_attempt_dt)
             .limit(limit)
         ).all()
-    sent = 0
-    for mail_id in due:
-        with db.engine.begin() as connection:
-            sent += _attempt(connection, mail_id)
-    return sent, len(due) - sent
+    outcomes = [_attempt(mail_id) for mail_id in due]
+    return outcomes.count(True), outcomes.count(False)
 
 
 @event.listens_for(Session, "after_commit")
 def _send_committed(session: Session) -> None:
     ids = session.info.pop(_PENDING, [])
-    if not ids:
-        return
     # The request's own transaction is over: each outcome is recorded on a connection of its own, and a
     # failure never reaches the page that sent the mail.
-    with db.engine.begin() as connection:
-        for mail_id in ids:
-            _attempt(connection, mail_id)
+    for mail_id in ids:
+        _attempt(mail_id)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,11 +18,13 @@ from sqlalchemy.orm import Session
 from whoosh import highlight, index, query, writing
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.lang import stopwords_for_language
 from whoosh.qparser import MultifieldParser, OrGroup
-from whoosh.qparser.plugins import FuzzyTermPlugin, PlusMinusPlugin
+from whoosh.qparser.plugins import FieldsPlugin, FuzzyTermPlugin, PlusMinusPlugin
 from whoosh.searching import ResultsPage
 from whoosh.support.charset import accent_map
+from whoosh.util.filelock import try_for
 
 from portal.extensions import db
 from portal.permissions import atelier_ids, cohort_ids, managed_cohort_ids
@@ -33,24 +36,33 @@ _PENDING = "portal_search_pending"
 MAX_QUERY_LENGTH = 500
 #: How long a writer waits for another process's lock before giving up.
 WRITER_TIMEOUT = 60.0
+#: How many times a reader tries to open the index while other processes commit to it.
+OPEN_ATTEMPTS = 10
 
 #: French stop words, with and without accents, and the elided forms (l', d', qu' ...).
 FRENCH_STOP_WORDS = (
     frozenset(stopwords_for_language("fr"))
     | {word.translate(accent_map) for word in stopwords_for_language("fr")}
     | {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu"}
+    # missing from Whoosh's (Snowball's) list, "les" first of all
+    | {"les", "ils", "elles", "cet", "cette", "leurs"}
 )
+#: Words of the query syntax, never corrected.
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 
 
 def french_analyzer():
-    """Words, lower-cased, French stop words removed, stemmed, then accents folded ("coopératives" and
-    "cooperative" both become "cooper")."""
+    """Words, lower-cased, French stop words removed, accents folded, then stemmed.
+
+    Folding before stemming gives a word with and without its accents the same stem ("salariés" and
+    "salaries" both become "salar"; "coopératives" and "cooperative" both become "cooper").
+    """
     return (
         RegexTokenizer(r"\w+(?:[-.]\w+)*")
         | LowercaseFilter()
         | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=1)
-        | StemFilter(lang="fr")
         | CharsetFilter(accent_map)
+        | StemFilter(lang="fr")
     )
 
 
@@ -79,17 +91,34 @@ def index_path() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "search-index"
 
 
+def _reading(action):
+    """action(), tried again when another process's commit removed the files it was opening: Whoosh deletes a
+    previous generation without waiting for readers, who then simply open the new one."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return action()
+        except FileNotFoundError:
+            if attempt + 1 == OPEN_ATTEMPTS:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+
+
 def open_index() -> index.Index:
     """The index, created empty on first use."""
     path = index_path()
-    if index.exists_in(path):
-        return index.open_dir(path)
-    path.mkdir(parents=True, exist_ok=True)
-    try:
-        return index.create_in(path, build_schema())
-    except index.LockError:
-        # Another process created it at the same moment.
-        return index.open_dir(path)
+    if not _reading(lambda: index.exists_in(path)):
+        path.mkdir(parents=True, exist_ok=True)
+        # Whoosh's create_in wipes whatever index files are there, without any lock: when several processes
+        # arrive first at once, it is created under the writers' lock, by the first one only.
+        lock = FileStorage(str(path)).lock(f"{index._DEF_INDEX_NAME}_WRITELOCK")
+        if not try_for(lock.acquire, timeout=WRITER_TIMEOUT, delay=0.05):
+            raise index.LockError(f"the search index {path} stayed locked")
+        try:
+            if not _reading(lambda: index.exists_in(path)):
+                index.create_in(path, build_schema())
+        finally:
+            lock.release()
+    return _reading(lambda: index.open_dir(path))
 
 
 def _fields(doc: SearchDoc) -> dict:
@@ -116,14 +145,23 @@ def _writer(ix: index.Index) -> writing.IndexWriter:
 
 
 # -- changes, applied after the commit ----------------------------------------------------------------
+def _pending() -> dict[str, SearchDoc | None]:
+    session = db.session()
+    if not session.in_transaction():
+        # Without a transaction begun, a rollback is a no-op that fires no event: the change would wait for
+        # the next commit instead of being dropped.
+        session.begin()
+    return session.info.setdefault(_PENDING, {})
+
+
 def index_later(doc: SearchDoc) -> None:
     """Add or replace a document once the current transaction commits."""
-    db.session.info.setdefault(_PENDING, {})[doc.doc_id] = doc
+    _pending()[doc.doc_id] = doc
 
 
 def remove_later(doc_id: str) -> None:
     """Remove a document once the current transaction commits."""
-    db.session.info.setdefault(_PENDING, {})[doc_id] = None
+    _pending()[doc_id] = None
 
 
 def apply_changes(changes: dict[str, SearchDoc | None]) -> None:
@@ -251,6 +289,8 @@ def search(user, text: str, page: int = 1, page_size: int = 10, plugin: str | No
     ix = open_index()
     parser = MultifieldParser(["title", "body"], schema=ix.schema, group=OrGroup.factory(0.9))
     parser.remove_plugin_class(FuzzyTermPlugin)
+    # Only the title and the body are searched: "url:x" or "owner_id:3" are words, not fields.
+    parser.remove_plugin_class(FieldsPlugin)
     parser.add_plugin(PlusMinusPlugin())
     parsed = parser.parse(text)
     if parsed is query.NullQuery or not list(parsed.leaves()):
@@ -261,13 +301,9 @@ def search(user, text: str, page: int = 1, page_size: int = 10, plugin: str | No
     restrict = [allowed] if allowed is not None else []
     if plugin:
         restrict.append(query.Term("plugin", plugin))
-    with ix.searcher() as searcher:
-        results = searcher.search(
-            parsed,
-            limit=max(page, 1) * page_size,
-            filter=query.And(restrict) if restrict else None,
-            terms=True,
-        )
+    allowed_filter = query.And(restrict) if restrict else None
+    with _reading(ix.searcher) as searcher:
+        results = searcher.search(parsed, limit=max(page, 1) * page_size, filter=allowed_filter, terms=True)
         pages = max(1, -(-len(results) // page_size))
         page_obj = ResultsPage(results, min(max(page, 1), pages), page_size)
         page_obj.results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
@@ -284,12 +320,30 @@ def search(user, text: str, page: int = 1, page_size: int = 10, plugin: str | No
             )
             for hit in page_obj
         ]
-        suggestion = None
-        if page_obj.total == 0:
-            corrected = searcher.correct_query(parsed, text)
-            if corrected.query != parsed:
-                suggestion = corrected.string
+        suggestion = _suggestion(searcher, parser, text, allowed_filter) if page_obj.total == 0 else None
         return Results(hits, page_obj.total, page_obj.pagenum, pages, suggestion)
+
+
+def _suggestion(searcher, parser, text: str, allowed: query.Query | None) -> str | None:
+    """The query with each unknown word replaced by the closest indexed word (before stemming) that finds a
+    document the user may open: a suggestion never reveals a word of a document they may not open."""
+    reader = searcher.reader()
+    analyzer = searcher.schema["body"].analyzer
+    corrector = reader.corrector("body")
+    words = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, no_morph=True)]
+    parts, end = [], 0
+    for word, start, stop in words:
+        original = text[start:stop]
+        if original in _OPERATORS or len(word) < 3:
+            continue
+        if any((field, stem.text) in reader for stem in analyzer(original) for field in ("title", "body")):
+            continue
+        for candidate in corrector.suggest(word, limit=3, maxdist=2 if len(word) > 5 else 1):
+            if not searcher.search(parser.parse(candidate), limit=1, filter=allowed).is_empty():
+                parts.append(text[end:start] + candidate)
+                end = stop
+                break
+    return "".join(parts) + text[end:] if parts else None
 
 
 def _escape(text: str) -> str:

@@ -102,7 +102,7 @@ def mailbox(smtp_server) -> Mailbox:
     return box
 
 
-def test_config(database_url, instance_path, smtp_port) -> dict:
+def make_test_config(database_url, instance_path, smtp_port) -> dict:
     """The settings every test app gets."""
     return {
         "TESTING": True,
@@ -124,7 +124,7 @@ def migrated_database(database_url, tmp_path_factory, smtp_server):
     from flask_migrate import upgrade
 
     controller, _ = smtp_server
-    app = create_app(test_config(database_url, tmp_path_factory.mktemp("instance"), controller.port))
+    app = create_app(make_test_config(database_url, tmp_path_factory.mktemp("instance"), controller.port))
     with app.app_context():
         upgrade(revision="heads")
         db.engine.dispose()
@@ -135,7 +135,7 @@ def migrated_database(database_url, tmp_path_factory, smtp_server):
 def app(migrated_database, tmp_path, smtp_server):
     """An app on a temporary instance folder; the database is emptied after the test."""
     controller, _ = smtp_server
-    app = create_app(test_config(migrated_database, tmp_path / "instance", controller.port))
+    app = create_app(make_test_config(migrated_database, tmp_path / "instance", controller.port))
     app.test_client_class = CsrfClient
     with app.app_context():
         yield app

@@ -11,16 +11,12 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.models import Atelier, AtelierMember, Cohort, Enrolment, Role, User
 from tests.factories import enrol, make_cohort, make_programme
+from tests.helpers import rows_of, text
 
 NON_STAFF = ["learner_a1", "tutor_a1", "lecturer_a", "nobody"]
 
 
 # -- helpers -----------------------------------------------------------------------------------------
-def text(response) -> str:
-    """The page as a reader sees it (entities decoded)."""
-    return html.unescape(response.get_data(as_text=True))
-
-
 def visible(response) -> str:
     """The words of the page without tags, blanks collapsed."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
@@ -33,20 +29,15 @@ def offered(response) -> set[int]:
 
 def snapshot() -> dict:
     """Every row the cohort pages can change, to check that a refused request changed nothing."""
-    db.session.expire_all()
-    tables = {
-        "user": ("last_login_dt", "updated_dt"),
-        "cohort": (),
-        "enrolment": (),
-        "atelier": (),
-        "atelier_member": (),
-    }
-    return {
-        name: set(
-            db.session.execute(sa.select(*[c for c in db.metadata.tables[name].c if c.name not in skip]))
-        )
-        for name, skip in tables.items()
-    }
+    return rows_of(
+        {
+            "user": ("last_login_dt", "updated_dt"),
+            "cohort": (),
+            "enrolment": (),
+            "atelier": (),
+            "atelier_member": (),
+        }
+    )
 
 
 def roles_of(user, cohort_id: int) -> set[Role]:

@@ -1,6 +1,5 @@
 """Staff pages for people: list, search, pages, create, edit, deactivate, reset link, enrolments."""
 
-import html
 import re
 from email.header import decode_header, make_header
 from urllib.parse import urlparse
@@ -12,16 +11,12 @@ from portal.extensions import db
 from portal.models import AtelierMember, Enrolment, Role, User
 from tests.conftest import TEST_PASSWORD
 from tests.factories import enrol, make_user
+from tests.helpers import rows_of, text
 
 NON_STAFF = ["learner_a1", "tutor_a1", "lecturer_a", "nobody"]
 
 
 # -- helpers -----------------------------------------------------------------------------------------
-def text(response) -> str:
-    """The page as a reader sees it (entities decoded)."""
-    return html.unescape(response.get_data(as_text=True))
-
-
 def listed(page: str) -> list[str]:
     """The accounts listed on a page of the user list, in order (the part before @example.org)."""
     return re.findall(r"<td>([a-z_0-9]+)@example\.org</td>", page)
@@ -34,14 +29,9 @@ def reload(user_id: int) -> User:
 
 def snapshot() -> dict:
     """Everything the user pages can change (but the login times), to check that nothing changed."""
-    db.session.expire_all()
-    tables = {"user": ("last_login_dt", "updated_dt"), "enrolment": ("created_dt",), "atelier_member": ()}
-    return {
-        name: set(
-            db.session.execute(sa.select(*[c for c in db.metadata.tables[name].c if c.name not in skip]))
-        )
-        for name, skip in tables.items()
-    }
+    return rows_of(
+        {"user": ("last_login_dt", "updated_dt"), "enrolment": ("created_dt",), "atelier_member": ()}
+    )
 
 
 def subject(message) -> str:

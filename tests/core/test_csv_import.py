@@ -13,6 +13,7 @@ from portal.admin.csv_views import MAX_CSV_BYTES
 from portal.extensions import db
 from portal.models import Atelier, AtelierMember, Cohort, Enrolment, Role, User
 from tests.factories import enrol, make_user
+from tests.helpers import rows_of, text
 
 NON_STAFF = ["learner_a1", "tutor_a1", "lecturer_a", "nobody"]
 HEADER = "email,firstname,lastname,cohort1,role1,group1"
@@ -20,11 +21,6 @@ REFUSED = "Rien n'a été enregistré."
 
 
 # -- helpers -----------------------------------------------------------------------------------------
-def text(response) -> str:
-    """The page as a reader sees it (entities decoded)."""
-    return html.unescape(response.get_data(as_text=True))
-
-
 def visible(response) -> str:
     """The words of the page without tags, blanks collapsed."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
@@ -67,14 +63,9 @@ def import_file(client, data: bytes, send_welcome: bool = True):
 
 def snapshot() -> dict:
     """Every row an import can write, to check that a refused file wrote nothing."""
-    db.session.expire_all()
-    tables = {"user": ("last_login_dt", "updated_dt"), "enrolment": (), "atelier": (), "atelier_member": ()}
-    return {
-        name: set(
-            db.session.execute(sa.select(*[c for c in db.metadata.tables[name].c if c.name not in skip]))
-        )
-        for name, skip in tables.items()
-    }
+    return rows_of(
+        {"user": ("last_login_dt", "updated_dt"), "enrolment": (), "atelier": (), "atelier_member": ()}
+    )
 
 
 def user(email: str) -> User | None:

@@ -68,6 +68,9 @@ class SearchDoc:
     visibility: str = "all"
     #: users who may also see it whatever the visibility (e.g. the learner a tutor replied to privately)
     reader_ids: tuple[int, ...] = ()
+    #: outside this window (UTC, either end open) only its owner, readers and the cohort's staff see it
+    visible_from: datetime | None = None
+    visible_until: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,8 @@ def build_schema() -> Schema:
         owner_id=ID(stored=True),
         visibility=ID(stored=True),
         readers=KEYWORD(stored=True, commas=True),
+        visible_from=DATETIME(),
+        visible_until=DATETIME(),
     )
 
 
@@ -121,6 +123,10 @@ def open_index() -> index.Index:
     return _reading(lambda: index.open_dir(path))
 
 
+EARLIEST = datetime(1900, 1, 1)
+LATEST = datetime(9999, 12, 31)
+
+
 def _fields(doc: SearchDoc) -> dict:
     updated = doc.updated_dt.astimezone(UTC).replace(tzinfo=None)
     return {
@@ -136,7 +142,14 @@ def _fields(doc: SearchDoc) -> dict:
         "owner_id": str(doc.owner_id or ""),
         "visibility": doc.visibility,
         "readers": ",".join(str(r) for r in doc.reader_ids),
+        # Open ends are stored as far dates, so that one range query checks the window.
+        "visible_from": _naive_utc(doc.visible_from) or EARLIEST,
+        "visible_until": _naive_utc(doc.visible_until) or LATEST,
     }
+
+
+def _naive_utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment else None
 
 
 def _writer(ix: index.Index) -> writing.IndexWriter:
@@ -226,20 +239,28 @@ def access_filter(user) -> query.Query | None:
     managed = managed_cohort_ids(user)
     if managed is None:
         return None
-    terms: list[query.Query] = [
-        query.Term("visibility", "all"),
-        query.Term("owner_id", str(user.id)),
-        query.Term("readers", str(user.id)),
-    ]
-    terms += [
+    audience: list[query.Query] = [query.Term("visibility", "all")]
+    audience += [
         query.And([query.Term("visibility", "cohort"), query.Term("cohort_id", str(c))])
         for c in cohort_ids(user)
     ]
-    terms += [
+    audience += [
         query.And([query.Term("visibility", "atelier"), query.Term("atelier_id", str(a))])
         for a in atelier_ids(user)
     ]
-    # The équipe pédagogique sees every document of the cohorts it manages.
+    now = datetime.now(UTC).replace(tzinfo=None)
+    window = query.And(
+        [
+            query.DateRange("visible_from", None, now),
+            query.DateRange("visible_until", now, None, startexcl=True),
+        ]
+    )
+    terms: list[query.Query] = [
+        query.And([query.Or(audience), window]),
+        query.Term("owner_id", str(user.id)),
+        query.Term("readers", str(user.id)),
+    ]
+    # The équipe pédagogique sees every document of the cohorts it manages, whatever its window.
     terms += [query.Term("cohort_id", str(c)) for c in managed]
     return query.Or(terms)
 

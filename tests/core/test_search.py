@@ -483,3 +483,20 @@ def test_four_processes_indexing_at_once_lose_nothing(app, world, migrated_datab
     found = search.search(world.admin, "concurrence", page_size=500)
     assert found.total == 200
     assert {hit.doc_id for hit in found.hits} == {f"t:w{w}-{n}" for w in range(4) for n in range(50)}
+
+
+def test_a_document_outside_its_window_is_seen_only_by_its_owner_and_the_cohorts_staff(world):
+    from datetime import timedelta
+
+    now = datetime.now(UTC)
+    common = {"visibility": "cohort", "cohort_id": world.cohort_a.id, "owner_id": world.lecturer_a.id}
+    index_now(
+        make_doc("open", "Fenêtre ouverte", visible_from=now - timedelta(days=1), **common),
+        make_doc("later", "Fenêtre future", visible_from=now + timedelta(days=1), **common),
+        make_doc("over", "Fenêtre passée", visible_until=now - timedelta(minutes=1), **common),
+        make_doc("until", "Fenêtre jusqu'à demain", visible_until=now + timedelta(days=1), **common),
+    )
+    assert keys(world.learner_a1, "fenêtre") == {"open", "until"}
+    assert keys(world.staff_a, "fenêtre") == {"open", "later", "over", "until"}
+    assert keys(world.lecturer_a, "fenêtre") == {"open", "later", "over", "until"}
+    assert keys(world.learner_b1, "fenêtre") == set()

@@ -77,19 +77,12 @@ def register(app: Flask) -> None:
             raise click.ClickException("The database is not empty: the demo loads into an empty site only.")
         summary = load_demo()
         click.echo(summary)
+        click.echo(f"Search index: {_reindex(app)} document(s).")
 
     @app.cli.command("reindex")
     def reindex_command() -> None:
         """Rebuild the search index from the database, with every plugin's documents."""
-        from itertools import chain
-
-        from portal.plugins import loaded_plugins
-        from portal.search import rebuild
-
-        documents = chain.from_iterable(p.search_documents() for p in loaded_plugins(app))
-        with click.progressbar(rebuild(documents), label="Indexing", show_pos=True) as bar:
-            count = sum(1 for _ in bar)
-        click.echo(f"Indexed {count} document(s).")
+        click.echo(f"Indexed {_reindex(app, progress=True)} document(s).")
 
     @app.cli.command("backup")
     @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
@@ -162,3 +155,19 @@ def register(app: Flask) -> None:
         db.session.commit()
         people.announce_created(user)
         click.echo(f"Created {user.email}{' (administrator)' if admin else ''}.")
+
+
+def _reindex(app: Flask, progress: bool = False) -> int:
+    """Rebuild the search index from every plugin's documents; returns how many were written."""
+    from itertools import chain
+
+    from portal.plugins import loaded_plugins
+    from portal.search import rebuild
+
+    documents = rebuild(chain.from_iterable(p.search_documents() for p in loaded_plugins(app)))
+    # Plugins build their documents' addresses with url_for, as they do when a page saves.
+    with app.test_request_context():
+        if not progress:
+            return sum(1 for _ in documents)
+        with click.progressbar(documents, label="Indexing", show_pos=True) as bar:
+            return sum(1 for _ in bar)

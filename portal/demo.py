@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 from portal import people
 from portal.extensions import db
 from portal.models import Atelier, Bloc, Cohort, Programme, Role, Seminar, SeminarKind
+from portal.plugins import loaded_plugins
 
 #: Every demo account shares this password; README lists the accounts.
 DEMO_PASSWORD = "ess-demo-2021"  # noqa: S105 - public demo data
@@ -254,6 +255,10 @@ def load_demo() -> str:
         learner = person(first, last)
         people.enrol(learner, lille, Role.LEARNER)
         people.add_to_atelier(lille_atelier, learner, Role.LEARNER)
+    db.session.flush()
+    demo = {"programme": programme, "cohorts": [paris, lille], "accounts": named, "lecturers": lecturers}
+    for plugin in loaded_plugins(current_app):
+        plugin.load_demo(demo)
     db.session.commit()
     return (
         f"Demo loaded: {programme.title} ({len(programme.blocs)} blocs), cohorts {paris.name} "

@@ -82,6 +82,15 @@ def cohort_ids(user: User | None, *roles: Role) -> set[int]:
     }
 
 
+def programme_cohorts(user: User | None, programme: Programme | int) -> dict[int, frozenset[Role]]:
+    """The user's cohorts of a programme, each with the user's roles in it."""
+    programme_id = programme if isinstance(programme, int) else programme.id
+    mine = memberships(user)
+    return {
+        cid: roles for cid, roles in mine.cohort_roles.items() if mine.cohort_programme[cid] == programme_id
+    }
+
+
 def is_member(user: User | None, atelier: Atelier | int) -> bool:
     """Whether the user is a learner or a tutor of the atelier."""
     atelier_id = atelier if isinstance(atelier, int) else atelier.id

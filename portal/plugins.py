@@ -158,6 +158,12 @@ class Plugin:
         """Everything this plugin holds about the user, as JSON-ready data for a personal-data export."""
         return {}
 
+    def load_demo(self, people: dict[str, Any]) -> None:
+        """Add this plugin's content to the demo site, inside the transaction of `portal demo`.
+
+        `people` holds the demo's programme, cohorts and named accounts (see portal.demo.load_demo).
+        """
+
     def erase_user(self, user: User) -> None:
         """Erase or anonymise what this plugin holds about the user (RGPD); runs inside the caller's
         transaction, which commits."""

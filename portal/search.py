@@ -324,8 +324,10 @@ def search(user, text: str, page: int = 1, page_size: int = 10, plugin: str | No
         restrict.append(query.Term("plugin", plugin))
     allowed_filter = query.And(restrict) if restrict else None
     with _reading(ix.searcher) as searcher:
-        results = searcher.search(parsed, limit=max(page, 1) * page_size, filter=allowed_filter, terms=True)
-        pages = max(1, -(-len(results) // page_size))
+        limit = max(page, 1) * page_size
+        results = searcher.search(parsed, limit=limit, filter=allowed_filter, terms=True)
+        total = _total(searcher, results, limit, parsed, allowed_filter)
+        pages = max(1, -(-total // page_size))
         page_obj = ResultsPage(results, min(max(page, 1), pages), page_size)
         page_obj.results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
         page_obj.results.formatter = _Escaped()
@@ -341,8 +343,8 @@ def search(user, text: str, page: int = 1, page_size: int = 10, plugin: str | No
             )
             for hit in page_obj
         ]
-        suggestion = _suggestion(searcher, parser, text, allowed_filter) if page_obj.total == 0 else None
-        return Results(hits, page_obj.total, page_obj.pagenum, pages, suggestion)
+        suggestion = _suggestion(searcher, parser, text, allowed_filter) if total == 0 else None
+        return Results(hits, total, page_obj.pagenum, pages, suggestion)
 
 
 def _suggestion(searcher, parser, text: str, allowed: query.Query | None) -> str | None:
@@ -365,6 +367,17 @@ def _suggestion(searcher, parser, text: str, allowed: query.Query | None) -> str
                 end = stop
                 break
     return "".join(parts) + text[end:] if parts else None
+
+
+def _total(searcher, results, limit: int, parsed, allowed_filter) -> int:
+    """How many documents the user may open match; Whoosh's own count ignores the filter, so when the
+    hits do not all fit in the limit the filter is applied to the whole match set here."""
+    if allowed_filter is None:
+        return len(results)
+    if results.scored_length() < limit:
+        return results.scored_length()
+    matching = set(searcher.docs_for_query(parsed))
+    return len(matching & set(searcher.docs_for_query(allowed_filter)))
 
 
 def _escape(text: str) -> str:

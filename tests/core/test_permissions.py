@@ -94,3 +94,12 @@ def test_unenrolling_removes_atelier_places(world):
     people.unenrol(enrolment)
     assert not is_member(world.learner_a1, world.atelier_a1)
     assert role_in(world.learner_a1, world.cohort_a) == frozenset()
+
+
+def test_programme_cohorts(world):
+    from portal.permissions import programme_cohorts
+
+    assert programme_cohorts(world.learner_a1, world.programme) == {world.cohort_a.id: {Role.LEARNER}}
+    assert programme_cohorts(world.staff_b, world.programme.id) == {world.cohort_b.id: {Role.STAFF}}
+    assert programme_cohorts(world.nobody, world.programme) == {}
+    assert programme_cohorts(world.learner_a1, make_programme("Autre")) == {}

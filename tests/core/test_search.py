@@ -500,3 +500,21 @@ def test_a_document_outside_its_window_is_seen_only_by_its_owner_and_the_cohorts
     assert keys(world.staff_a, "fenêtre") == {"open", "later", "over", "until"}
     assert keys(world.lecturer_a, "fenêtre") == {"open", "later", "over", "until"}
     assert keys(world.learner_b1, "fenêtre") == set()
+
+
+def test_the_result_count_never_counts_what_the_user_may_not_open(world):
+    docs = [
+        make_doc(f"mine{n}", f"Compte rendu {n}", "budget", visibility="cohort", cohort_id=world.cohort_a.id)
+        for n in range(3)
+    ]
+    docs += [
+        make_doc(
+            f"other{n}", f"Compte rendu B{n}", "budget", visibility="cohort", cohort_id=world.cohort_b.id
+        )
+        for n in range(7)
+    ]
+    index_now(*docs)
+    for size in (1, 2, 3, 10):
+        found = search.search(world.learner_a1, "budget", page_size=size)
+        assert found.total == 3, size
+        assert found.pages == -(-3 // size), size

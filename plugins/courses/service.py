@@ -1,0 +1,86 @@
+"""Changes to material that more than one page needs: deletion, visits, dates, ZIP downloads."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Response, send_file
+
+from plugins.courses import indexing
+from plugins.courses.models import CourseItem, CourseItemFile, CourseVisit
+from portal.extensions import db
+from portal.models import utcnow
+from portal.storage import StoredFile, delete_stored, path_of
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris_to_utc(moment: datetime | None) -> datetime | None:
+    """A date and time typed in Paris time, as UTC."""
+    return moment.replace(tzinfo=PARIS).astimezone(ZoneInfo("UTC")) if moment else None
+
+
+def utc_to_paris(moment: datetime | None) -> datetime | None:
+    """A UTC time as Paris wall-clock time, for a form field."""
+    return moment.astimezone(PARIS).replace(tzinfo=None) if moment else None
+
+
+def forget_file(file_id: int) -> None:
+    """Delete a stored file once no item uses it any more (call after flushing the change)."""
+    still_used = db.session.scalar(
+        sa.select(CourseItemFile.id).where(CourseItemFile.file_id == file_id).limit(1)
+    )
+    if still_used is None:
+        stored = db.session.get(StoredFile, file_id)
+        if stored is not None:
+            delete_stored(stored)
+
+
+def delete_item(item: CourseItem) -> None:
+    """Delete an item, its progress marks, its search documents and the files nothing else uses."""
+    file_ids = [f.file_id for f in item.files]
+    indexing.remove_later(item)
+    db.session.delete(item)
+    db.session.flush()
+    for file_id in file_ids:
+        forget_file(file_id)
+
+
+def mark_visit(user, programme_id: int) -> datetime | None:
+    """Record that the user looked at the programme's material now; returns the previous visit."""
+    visit = db.session.get(CourseVisit, (user.id, programme_id))
+    previous = visit.seen_dt if visit else None
+    if visit is None:
+        db.session.add(CourseVisit(user_id=user.id, programme_id=programme_id))
+    else:
+        visit.seen_dt = utcnow()
+    db.session.commit()
+    return previous
+
+
+def zip_response(item: CourseItem) -> Response:
+    """A folder's files as one ZIP, written to a temporary file so that memory stays flat."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by send_file when the response ends
+    names: set[str] = set()
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for link in item.files:
+            name = _unique(link.stored.name, names)
+            archive.write(path_of(link.stored), arcname=name)
+    spool.seek(0)
+    return send_file(
+        spool, mimetype="application/zip", as_attachment=True, download_name=f"{item.title[:80]}.zip"
+    )
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    stem, dot, ext = name.rpartition(".")
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{stem} ({n}).{ext}" if dot else f"{name} ({n})"
+    taken.add(candidate)
+    return candidate

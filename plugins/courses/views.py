@@ -13,7 +13,14 @@ from plugins.courses.forms import ConfirmForm, ItemForm
 from plugins.courses.models import CourseItem, CourseItemCohort, CourseItemFile, CourseProgress, ItemKind
 from plugins.courses.permissions import may_edit, may_read, may_view_programme, programme_of
 from plugins.courses.queries import done_ids, items_by_bloc, items_of_seminars, lecturers_of
-from plugins.courses.service import delete_item, mark_visit, paris_to_utc, utc_to_paris, zip_response
+from plugins.courses.service import (
+    delete_item,
+    forget_file,
+    mark_visit,
+    paris_to_utc,
+    utc_to_paris,
+    zip_response,
+)
 from portal.extensions import db
 from portal.models import Bloc, Cohort, Programme, Seminar, utcnow
 from portal.permissions import programme_cohorts
@@ -189,15 +196,20 @@ def _save(form: ItemForm, item: CourseItem, programme_id: int):
         item.body = form.body.data
     allowed = {c.value for c in form.cohorts.choices} if form.cohorts.choices else set()
     item.cohorts = [CourseItemCohort(cohort_id=c) for c in form.cohorts.data or [] if c in allowed]
+    replaced: list[int] = []
     if "files" in form:
         uploads = [f for f in form.files.data or [] if getattr(f, "filename", "")]
         if item.kind == ItemKind.FILE and uploads:
             for old in list(item.files):
+                replaced.append(old.file_id)
                 item.files.remove(old)
         for upload in uploads:
             item.files.append(CourseItemFile(stored=save_upload(upload, "courses", current_user)))
     db.session.add(item)
     db.session.flush()
+    # A replaced file goes once nothing else uses it, as on deletion.
+    for file_id in replaced:
+        forget_file(file_id)
     indexing.reindex_later(item)
     return None
 
@@ -271,8 +283,6 @@ def item_file_remove(item_id: int, file_id: int):
     link = next((f for f in found.files if f.id == file_id), None)
     if link is None:
         abort(404)
-    from plugins.courses.service import forget_file
-
     found.files.remove(link)
     db.session.flush()
     forget_file(link.file_id)

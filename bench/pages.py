@@ -1,0 +1,61 @@
+"""The pages the runner drives: one line per page. Every plugin issue adds its pages to PLUGIN_PAGES."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: p95 of the server time (Server-Timing `app`) a core page must stay under, in milliseconds, on 2 cores.
+TARGET_MS = 50.0
+
+#: Queries of the search page: common words, accents dropped or not, a phrase, an exclusion, a typo, no hit.
+SEARCH_QUERIES = (
+    "économie sociale",
+    "gouvernance associative",
+    "insertion",
+    "budget prévisionnel",
+    "cooperative",
+    "recherche-action mémoire",
+    '"projet associatif"',
+    "bénévoles salariés",
+    "territoire -culture",
+    "financement participatif",
+    "monographie",
+    "gouvernanse",
+    "kubernetes",
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A GET page, driven by logged-in clients of each role (one table row per role).
+
+    `path` may use the client's {cohort_id} and {atelier_id} (their own cohort and atelier) and {q}, cycled
+    through `params`. A page passes when its p95 server time at reference size is within `budget_ms` (None:
+    reported, no time target) and, with `same_queries`, it runs as many SQL queries on the small dataset as
+    on the reference one.
+    """
+
+    label: str
+    path: str
+    roles: tuple[str, ...]
+    budget_ms: float | None = TARGET_MS
+    same_queries: bool = True
+    params: tuple[str, ...] = ()
+
+
+#: Roles: anonymous, learner, tutor, lecturer, staff (one cohort), coordinator (staff of every cohort), admin.
+CORE_PAGES = [
+    Page("login form", "/auth/login", ("anonymous",)),
+    Page("dashboard", "/", ("learner", "tutor", "staff", "admin")),
+    Page("staff user list", "/admin/users", ("staff", "coordinator", "admin")),
+    Page("staff home", "/admin/", ("staff", "coordinator", "admin")),
+    Page("cohort page", "/admin/cohorts/{cohort_id}", ("staff",)),
+    Page("atelier page", "/admin/ateliers/{atelier_id}", ("staff",)),
+    Page("profile", "/auth/profile", ("learner",)),
+    Page("search", "/search/?q={q}", ("learner", "staff", "admin"), budget_ms=None, params=SEARCH_QUERIES),
+]
+
+#: One line per plugin page, e.g. Page("forum: topics", "/forum/", ("learner", "tutor")).
+PLUGIN_PAGES: list[Page] = []
+
+PAGES = CORE_PAGES + PLUGIN_PAGES

@@ -56,6 +56,9 @@ CORE_PAGES = [
 ]
 
 #: One line per plugin page, e.g. Page("forum: topics", "/forum/", ("learner", "tutor")).
-PLUGIN_PAGES: list[Page] = []
+PLUGIN_PAGES: list[Page] = [
+    Page("courses: bloc (200 items)", "/courses/bloc/{bloc_id}", ("learner", "lecturer")),
+    Page("courses: programme", "/courses/programme/{programme_id}", ("learner",)),
+]
 
 PAGES = CORE_PAGES + PLUGIN_PAGES

@@ -281,9 +281,8 @@ class Client:
     @property
     def context(self) -> dict:
         """Values for the page paths: the account's cohort and atelier."""
-        return {"cohort_id": "", "atelier_id": ""} | {
-            k: v for k, v in (self.account or {}).items() if k in ("cohort_id", "atelier_id")
-        }
+        keys = ("cohort_id", "atelier_id", "bloc_id", "programme_id")
+        return dict.fromkeys(keys, "") | {k: v for k, v in (self.account or {}).items() if k in keys}
 
     def csrf_token(self, path: str) -> str:
         """The CSRF token of this session, read from the page's <meta name="csrf-token">."""

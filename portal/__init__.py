@@ -34,12 +34,16 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         _tune_engine(app)
+    from portal import timing
+
+    # Registered first, so that the time it reports includes the CSRF check and the rate limiter.
+    timing.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
 
-    from portal import errors, security, templating, timing
+    from portal import errors, security, templating
     from portal.admin.section import AdminSection
     from portal.auth.views import bp as auth_bp
     from portal.dashboard.section import DashboardSection
@@ -55,7 +59,6 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
-    timing.init_app(app)
 
     from portal import cli
 

@@ -85,6 +85,8 @@ def bloc(bloc_id: int):
     found = db.get_or_404(Bloc, bloc_id)
     if not may_view_programme(current_user, found.programme_id):
         abort(404)
+    # The visit is recorded (and committed) first: a commit after loading would expire every item loaded.
+    mark_visit(current_user, found.programme_id)
     now = utcnow()
     editor = may_edit(current_user, found.programme_id)
     seminars = db.session.scalars(
@@ -97,7 +99,6 @@ def bloc(bloc_id: int):
             items.setdefault(item.seminar_id, []).append(item)
     visible = [i for group in items.values() for i in group]
     done = done_ids(current_user.id, [i.id for i in visible])
-    mark_visit(current_user, found.programme_id)
     return render_template(
         "courses/bloc.html",
         bloc=found,
@@ -108,7 +109,6 @@ def bloc(bloc_id: int):
         now=now,
         lecturers=lecturers_of(seminar_ids),
         counts=(sum(i.id in done for i in visible), len(visible)),
-        action_form=ConfirmForm(),
     )
 
 
@@ -136,7 +136,6 @@ def item(item_id: int):
         item=found,
         done=done,
         editor=may_edit(current_user, programme_of(found)),
-        action_form=ConfirmForm(),
         now=utcnow(),
     )
 

@@ -144,7 +144,6 @@ def user_edit(user_id: int):
         form=form,
         enrol_form=enrol_form,
         enrolments=enrolments,
-        action_form=ConfirmForm(),
     )
 
 
@@ -318,7 +317,6 @@ def _cohort_page(
         counts=counts,
         enrol_form=enrol_form or EnrolByEmailForm(prefix="enrol"),
         atelier_form=atelier_form or AtelierForm(prefix="atelier"),
-        action_form=ConfirmForm(),
     )
 
 
@@ -438,7 +436,6 @@ def atelier_detail(atelier_id: int):
         form=form,
         members=members,
         member_form=_member_form(atelier),
-        action_form=ConfirmForm(),
     )
 
 

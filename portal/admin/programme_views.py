@@ -59,7 +59,6 @@ def programme_detail(programme_id: int):
         programme=programme,
         blocs=blocs,
         certifying_hours=certifying_hours,
-        action_form=ConfirmForm(),
     )
 
 

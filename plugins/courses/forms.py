@@ -85,3 +85,9 @@ class ItemForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button whose POST carries the CSRF token."""
+
+
+class LecturersForm(FlaskForm):
+    """The lecturers of a seminar, among the programme's lecturers."""
+
+    lecturers = SelectMultipleField(_l("Intervenant·e·s du séminaire"), coerce=int)

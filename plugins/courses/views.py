@@ -346,3 +346,45 @@ def item_delete(item_id: int):
         flash(_("« %(title)s » est supprimé.", title=title), "success")
         return redirect(url_for("courses.bloc", bloc_id=bloc_id), code=303)
     return render_template("courses/item_delete.html", item=found, form=form)
+
+
+@bp.route("/seminar/<int:seminar_id>/lecturers", methods=["GET", "POST"])
+def seminar_lecturers(seminar_id: int):
+    """Choose who teaches a seminar, among the lecturers of the programme's cohorts."""
+    from plugins.courses.forms import LecturersForm
+    from plugins.courses.models import SeminarLecturer
+    from portal.forms import choices
+    from portal.models import Enrolment, Role, User
+
+    seminar = db.get_or_404(Seminar, seminar_id)
+    programme_id = seminar.bloc.programme_id
+    if not may_edit(current_user, programme_id):
+        abort(404)
+    candidates = db.session.scalars(
+        sa.select(User)
+        .join(Enrolment)
+        .join(Cohort)
+        .where(Cohort.programme_id == programme_id, Enrolment.role == Role.LECTURER)
+        .distinct()
+        .order_by(User.last_name, User.first_name)
+    ).all()
+    form = LecturersForm()
+    form.lecturers.choices = choices((u.id, u.sort_name) for u in candidates)
+    current = db.session.scalars(
+        sa.select(SeminarLecturer).where(SeminarLecturer.seminar_id == seminar.id)
+    ).all()
+    if not form.is_submitted():
+        form.lecturers.data = [row.user_id for row in current]
+    if form.validate_on_submit():
+        chosen = set(form.lecturers.data or [])
+        for row in current:
+            if row.user_id not in chosen:
+                db.session.delete(row)
+        for user_id in chosen - {row.user_id for row in current}:
+            db.session.add(SeminarLecturer(seminar_id=seminar.id, user_id=user_id))
+        db.session.commit()
+        flash(_("Les intervenant·e·s du séminaire sont enregistré·e·s."), "success")
+        return redirect(
+            url_for("courses.bloc", bloc_id=seminar.bloc_id, _anchor=f"seminar-{seminar.id}"), code=303
+        )
+    return render_template("courses/lecturers_form.html", form=form, seminar=seminar)

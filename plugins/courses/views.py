@@ -23,7 +23,7 @@ from plugins.courses.service import (
 )
 from portal.extensions import db
 from portal.models import Bloc, Cohort, Programme, Seminar, utcnow
-from portal.permissions import programme_cohorts
+from portal.permissions import memberships, programme_cohorts
 from portal.storage import UploadRefused, save_upload
 
 
@@ -36,7 +36,7 @@ def _logged_in():
 @bp.route("/")
 def index():
     """The programmes of the user; straight to the programme when there is one."""
-    ids = {p for p in _programme_ids()}
+    ids = _programme_ids()
     if len(ids) == 1:
         return redirect(url_for("courses.programme", programme_id=ids.pop()))
     programmes = db.session.scalars(
@@ -48,13 +48,7 @@ def index():
 def _programme_ids() -> set[int]:
     if current_user.is_admin:
         return set(db.session.scalars(sa.select(Programme.id)))
-    return set(db.session.scalars(sa.select(Cohort.programme_id).where(Cohort.id.in_(_my_cohort_ids()))))
-
-
-def _my_cohort_ids() -> set[int]:
-    from portal.permissions import cohort_ids
-
-    return cohort_ids(current_user)
+    return set(memberships(current_user).cohort_programme.values())
 
 
 @bp.route("/programme/<int:programme_id>")
@@ -166,11 +160,11 @@ def item_done(item_id: int):
         db.session.delete(existing)
         flash(_("« %(title)s » n'est plus marqué comme fait.", title=found.title), "info")
     db.session.commit()
-    return redirect(
-        (request.form.get("back") == "bloc" and url_for("courses.bloc", bloc_id=found.seminar.bloc_id))
-        or url_for("courses.item", item_id=found.id),
-        code=303,
-    )
+    if request.form.get("back") == "bloc":
+        return redirect(
+            url_for("courses.bloc", bloc_id=found.seminar.bloc_id, _anchor=f"item-{found.id}"), code=303
+        )
+    return redirect(url_for("courses.item", item_id=found.id), code=303)
 
 
 def _cohort_choices(programme_id: int):
@@ -182,8 +176,8 @@ def _cohort_choices(programme_id: int):
     return choices((c.id, f"{c.name} ({c.centre})") for c in cohorts)
 
 
-def _save(form: ItemForm, item: CourseItem, programme_id: int):
-    """Apply a valid form to the item; returns an error message when an upload is refused."""
+def _save(form: ItemForm, item: CourseItem) -> None:
+    """Apply a valid form to the item (flushed); raises UploadRefused when an upload is refused."""
     item.title = form.title.data
     item.description = form.description.data or ""
     item.hidden = form.hidden.data
@@ -193,8 +187,8 @@ def _save(form: ItemForm, item: CourseItem, programme_id: int):
         item.url = form.url.data
     if "body" in form:
         item.body = form.body.data
-    allowed = {c.value for c in form.cohorts.choices} if form.cohorts.choices else set()
-    item.cohorts = [CourseItemCohort(cohort_id=c) for c in form.cohorts.data or [] if c in allowed]
+    # The field only accepts its choices: the cohorts of the item's programme.
+    item.cohorts = [CourseItemCohort(cohort_id=c) for c in form.cohorts.data or []]
     replaced: list[int] = []
     if "files" in form:
         uploads = [f for f in form.files.data or [] if getattr(f, "filename", "")]
@@ -210,7 +204,6 @@ def _save(form: ItemForm, item: CourseItem, programme_id: int):
     for file_id in replaced:
         forget_file(file_id)
     indexing.reindex_later(item)
-    return None
 
 
 @bp.route("/seminar/<int:seminar_id>/new/<kind>", methods=["GET", "POST"])
@@ -232,7 +225,7 @@ def item_new(seminar_id: int, kind: str):
             seminar=seminar, kind=ItemKind(kind), position=position + 1, created_by_id=current_user.id
         )
         try:
-            _save(form, item, programme_id)
+            _save(form, item)
         except UploadRefused as refusal:
             db.session.rollback()
             form.files.errors.append(str(refusal))
@@ -260,7 +253,7 @@ def item_edit(item_id: int):
         form.available_until.data = utc_to_paris(found.available_until)
     if form.validate_on_submit():
         try:
-            _save(form, found, programme_id)
+            _save(form, found)
         except UploadRefused as refusal:
             db.session.rollback()
             form.files.errors.append(str(refusal))

@@ -269,6 +269,7 @@ def test_done_when_flow(world, login_as):
     assert "Notes de cours" not in bloc_page
     assert "0 sur 2 faits" in bloc_page
     assert "Fichier" in bloc_page and "application/pdf" in bloc_page  # kind, type
+    assert bloc_page.count("Marquer comme fait") == 2  # done straight from the bloc page
     response = learner.post(f"/courses/item/{pdf.id}/done", data={"back": "bloc"}, follow_redirects=True)
     assert response.request.path == f"/courses/bloc/{bloc.id}"
     assert "1 sur 2 faits" in text(response)

@@ -43,7 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
 
-    from portal import errors, security, templating
+    from portal import collector, errors, security, templating
     from portal.admin.section import AdminSection
     from portal.auth.views import bp as auth_bp
     from portal.dashboard.section import DashboardSection
@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    collector.init_app(app)
 
     from portal import cli
 

@@ -1,7 +1,9 @@
 """What every template gets: the navigation built from contributions, filters and labels."""
 
+from datetime import UTC, datetime
+
 from flask import Flask, current_app, g, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_login import current_user
 
 from portal.labels import LOCALE_LABELS, ROLE_LABELS, SEMINAR_KIND_LABELS
@@ -27,13 +29,31 @@ def is_current(item: NavItem) -> bool:
     return request.path == item.url
 
 
+def local_date(value, fmt: str = "medium") -> str:
+    """The day of a date or date-time in the user's time zone, formatted for their locale.
+
+    A list page formats hundreds of dates that fall on a few days: each day is formatted once per request.
+    """
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        if "_portal_timezone" not in g:
+            g._portal_timezone = get_timezone()
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        value = aware.astimezone(g._portal_timezone).date()
+    cache = g.setdefault("_portal_dates", {})
+    if (value, fmt) not in cache:
+        cache[value, fmt] = format_date(value, fmt)
+    return cache[value, fmt]
+
+
 def init_app(app: Flask) -> None:
     """Register the context processor and the filters."""
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
     )
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["date"] = local_date
     from portal.files import file_url
 
     app.jinja_env.globals.update(

@@ -63,14 +63,6 @@ class CourseItem(db.Model):
     )
     cohorts: so.Mapped[list[CourseItemCohort]] = so.relationship(cascade="all, delete-orphan")
 
-    def is_available(self, now: datetime) -> bool:
-        """Whether learners may see it now."""
-        if self.hidden:
-            return False
-        if self.available_from and now < self.available_from:
-            return False
-        return not (self.available_until and now >= self.available_until)
-
     @property
     def size(self) -> int:
         """Total size of its files, in bytes."""

@@ -1,14 +1,62 @@
-"""Who may read and who may edit course material, asked of portal.permissions."""
+"""Who may read and who may edit course material, asked of portal.permissions.
+
+What a learner may read is one SQL condition (`readable`), used by every list, count and single-item check,
+so that the bloc page, the progress counts, the dashboard and a direct URL can never disagree.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from plugins.courses.models import CourseItem
+import sqlalchemy as sa
+
+from plugins.courses.models import CourseItem, CourseItemCohort
+from portal.extensions import db
 from portal.models import Role
 from portal.permissions import programme_cohorts
 
 EDITOR_ROLES = frozenset({Role.LECTURER, Role.STAFF})
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What one user may read of one programme's material, worked out once per page."""
+
+    editor: bool
+    cohort_ids: frozenset[int]
+
+    @property
+    def reads_anything(self) -> bool:
+        """Editors read everything; others read only when enrolled in a cohort of the programme."""
+        return self.editor or bool(self.cohort_ids)
+
+
+def reader_of(user, programme_id: int) -> Reader:
+    """The user's reading rights on a programme's material."""
+    if not user.is_authenticated:
+        return Reader(editor=False, cohort_ids=frozenset())
+    cohorts = programme_cohorts(user, programme_id)
+    editor = user.is_admin or any(roles & EDITOR_ROLES for roles in cohorts.values())
+    return Reader(editor=editor, cohort_ids=frozenset(cohorts))
+
+
+def readable(reader: Reader, now: datetime) -> sa.ColumnElement[bool]:
+    """SQL condition on CourseItem: the items the reader may open now."""
+    if reader.editor:
+        return sa.true()
+    if not reader.cohort_ids:
+        return sa.false()
+    cohort_rows = sa.select(CourseItemCohort.item_id).where(CourseItemCohort.item_id == CourseItem.id)
+    return sa.and_(
+        sa.not_(CourseItem.hidden),
+        sa.or_(CourseItem.available_from.is_(None), CourseItem.available_from <= now),
+        sa.or_(CourseItem.available_until.is_(None), CourseItem.available_until > now),
+        sa.or_(
+            ~cohort_rows.exists(),
+            cohort_rows.where(CourseItemCohort.cohort_id.in_(sorted(reader.cohort_ids))).exists(),
+        ),
+    )
 
 
 def may_view_programme(user, programme_id: int) -> bool:
@@ -18,11 +66,7 @@ def may_view_programme(user, programme_id: int) -> bool:
 
 def may_edit(user, programme_id: int) -> bool:
     """Admins, and the programme's lecturers and staff, add, edit, hide and delete its material."""
-    if not user.is_authenticated:
-        return False
-    return user.is_admin or any(
-        roles & EDITOR_ROLES for roles in programme_cohorts(user, programme_id).values()
-    )
+    return reader_of(user, programme_id).editor
 
 
 def programme_of(item: CourseItem) -> int:
@@ -30,13 +74,10 @@ def programme_of(item: CourseItem) -> int:
     return item.seminar.bloc.programme_id
 
 
-def may_read(user, item: CourseItem, now: datetime, programme_id: int | None = None) -> bool:
+def may_read(user, item: CourseItem, now: datetime) -> bool:
     """Editors read everything; learners and tutors read available items meant for one of their cohorts."""
-    programme_id = programme_id or programme_of(item)
-    if may_edit(user, programme_id):
-        return True
-    cohorts = programme_cohorts(user, programme_id) if user.is_authenticated else {}
-    if not cohorts or not item.is_available(now):
-        return False
-    restricted = {c.cohort_id for c in item.cohorts}
-    return not restricted or bool(restricted & cohorts.keys())
+    reader = reader_of(user, programme_of(item))
+    if reader.editor or not reader.cohort_ids:
+        return reader.editor
+    query = sa.select(CourseItem.id).where(CourseItem.id == item.id, readable(reader, now))
+    return db.session.scalar(query) is not None

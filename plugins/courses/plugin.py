@@ -35,29 +35,27 @@ class CoursesPlugin(Plugin):
     def dashboard_widgets(self, user) -> list[Widget]:
         """Progress per bloc and what is new since the last visit, for each programme of the user."""
         from plugins.courses.models import CourseVisit
-        from plugins.courses.permissions import may_read
-        from plugins.courses.queries import done_ids, items_by_bloc
+        from plugins.courses.permissions import reader_of
+        from plugins.courses.queries import new_items, progress_by_bloc
         from portal.permissions import memberships
 
         now = utcnow()
         rows = []
         for programme_id in sorted(set(memberships(user).cohort_programme.values())):
-            grouped = items_by_bloc(programme_id)
-            readable = {
-                b: [i for i in items if may_read(user, i, now, programme_id)] for b, items in grouped.items()
-            }
-            flat = [i for items in readable.values() for i in items]
-            done = done_ids(user.id, [i.id for i in flat])
+            reader = reader_of(user, programme_id)
+            progress = progress_by_bloc(programme_id, reader, user.id, now)
             visit = db.session.get(CourseVisit, (user.id, programme_id))
-            new = [i for i in flat if visit is None or i.created_dt > visit.seen_dt]
+            new_count, new = new_items(programme_id, reader, visit.seen_dt if visit else None, now, limit=5)
             blocs = db.session.scalars(
                 sa.select(Bloc).where(Bloc.programme_id == programme_id).order_by(Bloc.number)
             )
-            progress = [
-                (b, sum(i.id in done for i in readable.get(b.id, [])), len(readable.get(b.id, [])))
-                for b in blocs
-            ]
-            rows.append({"blocs": progress, "new": new[:5], "new_count": len(new)})
+            rows.append(
+                {
+                    "blocs": [(b, *progress.get(b.id, (0, 0))) for b in blocs],
+                    "new": new,
+                    "new_count": new_count,
+                }
+            )
         if not rows:
             return []
         return [Widget(_l("Mes cours"), "courses/widget.html", {"rows": rows}, order=20)]
@@ -81,13 +79,11 @@ class CoursesPlugin(Plugin):
 
         if stored_file.plugin != self.name:
             return None
-        item = db.session.scalar(
-            sa.select(CourseItem)
-            .join(CourseItemFile)
-            .where(CourseItemFile.file_id == stored_file.id)
-            .limit(1)
+        items = db.session.scalars(
+            sa.select(CourseItem).join(CourseItemFile).where(CourseItemFile.file_id == stored_file.id)
         )
-        return item is not None and may_read(user, item, utcnow())
+        now = utcnow()
+        return any(may_read(user, item, now) for item in items)
 
     def user_data(self, user) -> dict:
         """The items the user marked as done."""

@@ -13,7 +13,7 @@ from flask import Response, send_file
 from plugins.courses import indexing
 from plugins.courses.models import CourseItem, CourseItemFile, CourseVisit
 from portal.extensions import db
-from portal.models import utcnow
+from portal.models import Bloc, Seminar, utcnow
 from portal.storage import StoredFile, delete_stored, path_of
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -50,16 +50,35 @@ def delete_item(item: CourseItem) -> None:
         forget_file(file_id)
 
 
-def mark_visit(user, programme_id: int) -> datetime | None:
-    """Record that the user looked at the programme's material now; returns the previous visit."""
-    visit = db.session.get(CourseVisit, (user.id, programme_id))
-    previous = visit.seen_dt if visit else None
-    if visit is None:
+def mark_visit(user, programme_id: int) -> None:
+    """Record that the user looked at the programme's material now.
+
+    Nothing is written when no item was added since the last visit: bloc pages are read far more often than
+    material is added, and a write on every read would queue the readers behind SQLite's single writer.
+    """
+    newest = (
+        sa.select(sa.func.max(CourseItem.created_dt))
+        .join(Seminar, Seminar.id == CourseItem.seminar_id)
+        .join(Bloc, Bloc.id == Seminar.bloc_id)
+        .where(Bloc.programme_id == programme_id)
+        .scalar_subquery()
+    )
+    seen = (
+        sa.select(CourseVisit.seen_dt)
+        .where(CourseVisit.user_id == user.id, CourseVisit.programme_id == programme_id)
+        .scalar_subquery()
+    )
+    newest_dt, seen_dt = db.session.execute(sa.select(newest, seen)).one()
+    if seen_dt is None:
         db.session.add(CourseVisit(user_id=user.id, programme_id=programme_id))
+    elif newest_dt is not None and newest_dt > seen_dt:
+        db.session.get(CourseVisit, (user.id, programme_id)).seen_dt = utcnow()
     else:
-        visit.seen_dt = utcnow()
-    db.session.commit()
-    return previous
+        return
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:  # the same user's other request recorded the first visit just before
+        db.session.rollback()
 
 
 def zip_response(item: CourseItem) -> Response:

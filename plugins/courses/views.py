@@ -11,8 +11,8 @@ from plugins.courses import indexing
 from plugins.courses.blueprint import bp
 from plugins.courses.forms import ConfirmForm, ItemForm
 from plugins.courses.models import CourseItem, CourseItemCohort, CourseItemFile, CourseProgress, ItemKind
-from plugins.courses.permissions import may_edit, may_read, may_view_programme, programme_of
-from plugins.courses.queries import done_ids, items_by_bloc, items_of_seminars, lecturers_of
+from plugins.courses.permissions import may_edit, may_read, may_view_programme, programme_of, reader_of
+from plugins.courses.queries import done_ids, items_of_seminars, lecturers_of, progress_by_bloc
 from plugins.courses.service import (
     delete_item,
     forget_file,
@@ -57,13 +57,7 @@ def programme(programme_id: int):
     found = db.get_or_404(Programme, programme_id)
     if not may_view_programme(current_user, found.id):
         abort(404)
-    now = utcnow()
-    grouped = items_by_bloc(found.id)
-    readable = {
-        b: [i for i in items if may_read(current_user, i, now, found.id)] for b, items in grouped.items()
-    }
-    done = done_ids(current_user.id, [i.id for items in readable.values() for i in items])
-    progress = {b: (sum(i.id in done for i in items), len(items)) for b, items in readable.items()}
+    progress = progress_by_bloc(found.id, reader_of(current_user, found.id), current_user.id, utcnow())
     blocs = db.session.scalars(
         sa.select(Bloc).where(Bloc.programme_id == found.id).order_by(Bloc.number)
     ).all()
@@ -82,16 +76,15 @@ def bloc(bloc_id: int):
     # The visit is recorded (and committed) first: a commit after loading would expire every item loaded.
     mark_visit(current_user, found.programme_id)
     now = utcnow()
-    editor = may_edit(current_user, found.programme_id)
+    reader = reader_of(current_user, found.programme_id)
     seminars = db.session.scalars(
         sa.select(Seminar).where(Seminar.bloc_id == found.id).order_by(Seminar.position, Seminar.id)
     ).all()
     seminar_ids = [s.id for s in seminars]
+    visible = items_of_seminars(seminar_ids, reader, now)
     items: dict[int, list[CourseItem]] = {}
-    for item in items_of_seminars(seminar_ids):
-        if may_read(current_user, item, now, found.programme_id):
-            items.setdefault(item.seminar_id, []).append(item)
-    visible = [i for group in items.values() for i in group]
+    for item in visible:
+        items.setdefault(item.seminar_id, []).append(item)
     done = done_ids(current_user.id, [i.id for i in visible])
     return render_template(
         "courses/bloc.html",
@@ -99,7 +92,7 @@ def bloc(bloc_id: int):
         seminars=seminars,
         items=items,
         done=done,
-        editor=editor,
+        editor=reader.editor,
         now=now,
         lecturers=lecturers_of(seminar_ids),
         counts=(sum(i.id in done for i in visible), len(visible)),

@@ -63,3 +63,22 @@ def test_the_english_catalogue_covers_every_string(tmp_path):
             if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)
         }
     assert sorted(wanted - translated) == []
+
+
+def test_dates_are_the_day_in_paris_in_the_readers_language(app):
+    from datetime import UTC, date, datetime
+
+    from flask import render_template_string
+
+    late_evening = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)  # already 1 January in Paris
+    template = "{{ a|date('long') }} | {{ b|date('long') }} | {{ a|date('short') }} | {{ c|date('long') }}"
+    values = {"a": late_evening, "b": datetime(2026, 1, 1, 8, tzinfo=UTC), "c": date(2026, 3, 4)}
+    # each request has its own app context, where the locale and the formatted days are cached
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert render_template_string(template, **values) == (
+            "1 janvier 2026 | 1 janvier 2026 | 01/01/2026 | 4 mars 2026"
+        )
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(template, **values) == (
+            "January 1, 2026 | January 1, 2026 | 1/1/26 | March 4, 2026"
+        )

@@ -166,6 +166,25 @@ def test_editors_see_hidden_and_unavailable_items_marked(world, folders, login_a
     assert "réservé à certaines promotions" in page
 
 
+@pytest.mark.parametrize(
+    ("reader", "readable"),
+    [("learner_a1", 2), ("tutor_a1", 2), ("learner_b1", 1), ("staff_a", 5), ("lecturer_a", 5)],
+)
+def test_bloc_programme_and_dashboard_count_the_same_readable_items(
+    world, folders, login_as, reader, readable
+):
+    client = login_as(getattr(world, reader))
+    learner = reader.startswith("learner")
+    if learner:  # one done item among the readable ones: the open folder
+        client.post(f"/courses/item/{folders['open'].id}/done", follow_redirects=True)
+    expected = f"{int(learner)} sur {readable} faits"
+    bloc_page = text(client.get(f"/courses/bloc/{bloc_of(world, 2).id}"))
+    assert expected in bloc_page
+    assert bloc_page.count(">Dossier ") == readable  # the links to the items
+    assert expected in text(client.get(f"/courses/programme/{world.programme.id}"))
+    assert expected in text(client.get("/"))
+
+
 def test_nobody_gets_404_on_programme_and_bloc(world, login_as):
     client = login_as(world.nobody)
     assert client.get(f"/courses/programme/{world.programme.id}").status_code == 404

@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CATALOGUES := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
+#: the core's catalogues, then each plugin's own (plugins/<name>/translations)
+CATALOGUES := $(wildcard portal/translations/*/LC_MESSAGES/messages.po plugins/*/translations/*/LC_MESSAGES/messages.po)
+EXTRACT = $(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_gettext
 
 .PHONY: run test lint format bench translations clean compiled
 
@@ -13,8 +15,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test,postgresql]"
 	touch $(STAMP)
 
-portal/translations/%/LC_MESSAGES/messages.mo: portal/translations/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d portal/translations -l $* >/dev/null
+%/messages.mo: %/messages.po $(STAMP)
+	$(BIN)/pybabel --quiet compile --use-fuzzy -i $< -o $@
 
 compiled: $(STAMP) $(CATALOGUES:.po=.mo)
 
@@ -39,9 +41,15 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The core's strings go to portal/translations, each plugin's to its own translations/ folder (which
+# `pybabel init -i plugins/<name>/translations/messages.pot -d plugins/<name>/translations -l en` starts).
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+	$(EXTRACT) -o portal/translations/messages.pot portal
+	$(BIN)/pybabel --quiet update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --ignore-obsolete
+	for folder in plugins/*/translations; do \
+	  $(EXTRACT) -o $$folder/messages.pot $${folder%/translations} && \
+	  $(BIN)/pybabel --quiet update -i $$folder/messages.pot -d $$folder --no-fuzzy-matching --ignore-obsolete; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from bench import plugin_data
+from bench.plugin_data import Context
+
 #: Every generated account shares this password (one hash, computed once).
 BENCH_PASSWORD = "bench-ess-mot-de-passe-2024"  # noqa: S105 - throw-away benchmark data
 #: The reference data size of the issue; --scale multiplies it.
@@ -105,6 +108,7 @@ def generate(scale: float = 1.0, seed: int = 2024) -> Dataset:
     from portal.demo import BLOCS
     from portal.extensions import db
     from portal.models import Atelier, Bloc, Cohort, Programme, Role, Seminar, User
+    from portal.plugins import loaded_plugins
 
     if db.session.scalar(sa.select(User.id).limit(1)) is not None:
         raise RuntimeError("the database already has users: the generator fills an empty database only")
@@ -202,11 +206,8 @@ def generate(scale: float = 1.0, seed: int = 2024) -> Dataset:
         _account(u, cohorts[k % len(cohorts)].id, None) for k, u in enumerate(lecturers)
     ]
     dataset.accounts["admin"] = [_account(admin, first, first_atelier[first])]
-    bloc_4 = next(b for b in programme.blocs if b.number == 4)
-    items = _course_material(bloc_4, lecturers[0], [a["id"] for a in dataset.accounts["learner"]], scale, rng)
     for accounts in dataset.accounts.values():
         for account in accounts:
-            account["bloc_id"] = bloc_4.id
             account["programme_id"] = programme.id
     dataset.counts = {
         "users": db.session.scalar(sa.select(sa.func.count(User.id))),
@@ -216,65 +217,13 @@ def generate(scale: float = 1.0, seed: int = 2024) -> Dataset:
         "tutors": sum(len(g) for g in by_role["tutor"]),
         "staff": sum(len(g) for g in by_role["staff"]) + COORDINATORS,
         "lecturers": n["lecturers"],
-        "course items in bloc 4": items,
     }
+    context = Context(scale, rng, programme, cohorts, lecturers, dataset.accounts)
+    enabled = {plugin.name for plugin in loaded_plugins(current_app)}
+    for name, module in plugin_data.modules().items():
+        if name in enabled:
+            dataset.counts.update(module.fill(context))
     return dataset
-
-
-#: Items of material in the benchmarked bloc: the issue's 200 at reference size, 5 on the small dataset.
-BLOC_ITEMS = {"reference": 200, "small": 5}
-
-
-def _course_material(bloc, lecturer, learner_ids: list[int], scale: float, rng: random.Random) -> int:
-    """Fill a bloc with material (pages, links and small files) and the learners' progress, when the courses
-    plugin is enabled; returns the number of items."""
-    import io
-
-    import sqlalchemy as sa
-    from flask import current_app
-    from werkzeug.datastructures import FileStorage
-
-    from portal.extensions import db
-    from portal.plugins import loaded_plugins
-    from portal.storage import save_upload
-
-    if not any(p.name == "courses" for p in loaded_plugins(current_app)):
-        return 0
-    from plugins.courses.models import CourseItem, CourseItemFile, CourseProgress, ItemKind
-
-    count = BLOC_ITEMS["reference" if scale >= 1 else "small"]
-    items = []
-    for k in range(count):
-        seminar = bloc.seminars[k % len(bloc.seminars)]
-        kind = (ItemKind.PAGE, ItemKind.LINK, ItemKind.FILE, ItemKind.PAGE)[k % 4]
-        item = CourseItem(
-            seminar=seminar,
-            kind=kind,
-            title=f"Support {k + 1} — {seminar.title[:60]}",
-            position=k,
-            created_by_id=lecturer.id,
-            hidden=k % 17 == 0,
-            body="Lecture préparatoire : gouvernance, utilité sociale, territoire." if kind == "page" else "",
-            url="https://www.ess-france.org/" if kind == ItemKind.LINK else None,
-        )
-        if kind == ItemKind.FILE:
-            upload = FileStorage(
-                io.BytesIO(f"Notes du support {k + 1}.".encode()), filename=f"notes-{k + 1}.txt"
-            )
-            item.files = [CourseItemFile(stored=save_upload(upload, "courses", lecturer))]
-        items.append(item)
-    db.session.add_all(items)
-    db.session.flush()
-    rows = [
-        {"item_id": item.id, "user_id": learner_id}
-        for learner_id in learner_ids
-        for item in items
-        if not item.hidden and rng.random() < 0.5
-    ]
-    if rows:
-        db.session.execute(sa.insert(CourseProgress), rows)
-    db.session.commit()
-    return count
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""The pages the runner drives: one line per page. Every plugin issue adds its pages to PLUGIN_PAGES."""
+"""The pages the runner drives: one line per page. A plugin's pages are in bench/plugin_data/<plugin>.py."""
 
 from __future__ import annotations
 
@@ -41,6 +41,8 @@ class Page:
     budget_ms: float | None = TARGET_MS
     same_queries: bool = True
     params: tuple[str, ...] = ()
+    #: the plugin the page belongs to (None: the core); driven only when the plugin is enabled
+    plugin: str | None = None
 
 
 #: Roles: anonymous, learner, tutor, lecturer, staff (one cohort), coordinator (staff of every cohort), admin.
@@ -55,10 +57,13 @@ CORE_PAGES = [
     Page("search", "/search/?q={q}", ("learner", "staff", "admin"), budget_ms=None, params=SEARCH_QUERIES),
 ]
 
-#: One line per plugin page, e.g. Page("forum: topics", "/forum/", ("learner", "tutor")).
-PLUGIN_PAGES: list[Page] = [
-    Page("courses: bloc (200 items)", "/courses/bloc/{bloc_id}", ("learner", "lecturer")),
-    Page("courses: programme", "/courses/programme/{programme_id}", ("learner",)),
-]
 
-PAGES = CORE_PAGES + PLUGIN_PAGES
+def pages(plugins: list[str]) -> list[Page]:
+    """The core pages, then those of the enabled plugins."""
+    from bench import plugin_data
+
+    found = list(CORE_PAGES)
+    for name, module in plugin_data.modules().items():
+        if name in plugins:
+            found.extend(module.PAGES)
+    return found

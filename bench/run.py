@@ -27,7 +27,7 @@ from pathlib import Path
 
 import requests
 
-from bench.pages import PAGES, SEARCH_QUERIES, Page
+from bench.pages import SEARCH_QUERIES, Page, pages
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "bench" / "out"
@@ -280,9 +280,8 @@ class Client:
 
     @property
     def context(self) -> dict:
-        """Values for the page paths: the account's cohort and atelier."""
-        keys = ("cohort_id", "atelier_id", "bloc_id", "programme_id")
-        return dict.fromkeys(keys, "") | {k: v for k, v in (self.account or {}).items() if k in keys}
+        """Values for the page paths: the account's cohort, atelier and what the plugins' data added."""
+        return {k: "" if v is None else v for k, v in (self.account or {}).items()}
 
     def csrf_token(self, path: str) -> str:
         """The CSRF token of this session, read from the page's <meta name="csrf-token">."""
@@ -532,28 +531,29 @@ def run_dataset(label: str, scale: float, opts: argparse.Namespace, workdir: Pat
 
         with Server(instance, opts.workers) as server:
             result["server"] = {"workers": opts.workers, "command": " ".join(server.command[1:])}
-            roles = {role for page in PAGES for role in page.roles}
+            driven = pages(opts.plugins)
+            roles = {role for page in driven for role in page.roles}
             clients, logins = login_clients(
                 server.url, accounts["accounts"], accounts["password"], roles, opts.clients
             )
             result["login"] = {"samples": [asdict(s) for s in logins], **summarise(logins, expected=303)}
-            pages = []
-            for page in PAGES:
+            measured = []
+            for page in driven:
                 for role in page.roles:
                     samples = drive(page, clients[role], opts.requests, opts.warmup)
                     summary = summarise(samples)
-                    pages.append({"label": page.label, "path": page.path, "role": role, **summary})
-                    pages[-1]["samples"] = [asdict(s) for s in samples]
+                    measured.append({"label": page.label, "path": page.path, "role": role, **summary})
+                    measured[-1]["samples"] = [asdict(s) for s in samples]
                     log(
                         f"[{label}] {page.label:<18} {role:<12} p95 {fmt(summary['app_p95'])} ms, "
                         f"{queries_range(summary)} queries, {summary['errors']} errors"
                     )
-            result["pages"] = pages
+            result["pages"] = measured
             if opts.upload_mb and label == "reference":
                 uploaders = [clients["admin"][0], clients["coordinator"][0]][: max(1, opts.workers)]
                 log(f"[{label}] uploading {opts.upload_mb} MiB")
                 result["upload"] = measure_upload(server, uploaders, opts.upload_mb)
-            errors = sum(p["errors"] for p in pages)
+            errors = sum(p["errors"] for p in measured)
             result["gunicorn_log"] = server.log_tail(40 if errors else 10)
     return result
 
@@ -594,11 +594,11 @@ def judge(page: Page, small: dict | None, reference: dict) -> tuple[str, list[st
     return ("PASS" if checked else "report"), reasons
 
 
-def build_report(datasets: dict[str, dict]) -> dict:
+def build_report(datasets: dict[str, dict], plugins: list[str]) -> dict:
     """Rows per page and role with both datasets side by side, the verdicts, and the services."""
     small, reference = datasets.get("small"), datasets["reference"]
     rows = []
-    for page in PAGES:
+    for page in pages(plugins):
         for role in page.roles:
             ref = next(p for p in reference["pages"] if p["label"] == page.label and p["role"] == role)
             sml = (
@@ -789,7 +789,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"instance folders kept in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    report = build_report(datasets)
+    report = build_report(datasets, opts.plugins)
     meta = {
         "started": started.isoformat(timespec="seconds"),
         "duration_s": time.monotonic() - t0,

@@ -1,0 +1,14 @@
+"""The forum plugin object and its contributions."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.plugins import Plugin
+
+
+class ForumPlugin(Plugin):
+    """Being built: contributes nothing yet."""
+
+    name = "forum"
+    title = _l("Forums")

@@ -102,6 +102,9 @@ class Plugin:
     requires: tuple[str, ...] = ()
     #: True for the core's own sections, which own no tables
     builtin: bool = False
+    #: endpoints that answer anonymous visitors on purpose, each checking a secret of its own (e.g. a
+    #: calendar feed's token); every other endpoint of the plugin must send them to the login page
+    public_endpoints: frozenset[str] = frozenset()
 
     def blueprint(self) -> Blueprint | None:
         """Return the plugin's blueprint, named like the plugin, or None for a plugin without pages."""

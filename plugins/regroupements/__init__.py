@@ -1,4 +1,4 @@
-"""The regroupements plugin (being built: see its issue)."""
+"""Regroupement weeks and their sessions, the calendar and its iCal feed, attendance and its reports."""
 
 from plugins.regroupements.plugin import RegroupementsPlugin
 

@@ -1,4 +1,4 @@
-"""The memoire plugin (being built: see its issue)."""
+"""Mémoire milestones and continuous-assessment writings: handed in by learners, followed by tutors."""
 
 from plugins.memoire.plugin import MemoirePlugin
 

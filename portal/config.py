@@ -60,6 +60,9 @@ class DefaultConfig:
 
     #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = 0
+    #: The site's public address (e.g. "https://formation.example.org"), for links in mail and feeds; without
+    #: it, links use the request's host, and http://localhost in commands run from cron.
+    SITE_URL: str | None = None
 
     #: Stored files (default: instance/files) and the largest file accepted, in bytes.
     STORAGE_PATH: str | None = None

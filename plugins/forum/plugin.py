@@ -39,7 +39,6 @@ class ForumPlugin(Plugin):
         app.config.setdefault("FORUM_POSTS_PER_PAGE", 100)
         app.config.setdefault("FORUM_UNREAD_DAYS", 60)
         app.config.setdefault("FORUM_DIGEST_HOUR", 17)
-        app.config.setdefault("FORUM_BASE_URL", None)
 
         @app.cli.command("forum-mail")
         def forum_mail_command() -> None:

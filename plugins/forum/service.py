@@ -29,6 +29,7 @@ from portal.extensions import db
 from portal.models import Atelier, Cohort, User, utcnow
 from portal.storage import delete_stored, save_upload
 from portal.text import render_markdown
+from portal.urls import absolute_url
 
 #: The subscription mode each kind of forum starts with.
 DEFAULT_MODES = {
@@ -39,11 +40,13 @@ DEFAULT_MODES = {
 
 
 def forum_url(endpoint: str, **values) -> str:
-    """url_for, also outside a request (signals and commands), with the site's FORUM_BASE_URL if set."""
-    if has_request_context() and not values.get("_external"):
+    """url_for, also outside a request (signals and commands); `_external=True` gives the absolute address
+    of portal.urls (on the site's SITE_URL)."""
+    if values.pop("_external", False):
+        return absolute_url(endpoint, **values)
+    if has_request_context():
         return url_for(endpoint, **values)
-    base = current_app.config.get("FORUM_BASE_URL") or "http://localhost"
-    with current_app.test_request_context(base_url=base):
+    with current_app.test_request_context():
         return url_for(endpoint, **values)
 
 

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from portal.extensions import db
 from portal.models import Role, utcnow
 from portal.plugins import CalendarEvent, NavItem, Plugin, Widget
+from portal.urls import absolute_url
 
 #: Submissions listed in the tutor's "to review" widget.
 REVIEW_ROWS = 8
@@ -167,7 +168,7 @@ class MemoirePlugin(Plugin):
                         title=str(_l("À remettre : %(title)s", title=assignment.title)),
                         start=due,
                         end=due,
-                        url=url_for("memoire.assignment", assignment_id=assignment.id, _external=True),
+                        url=absolute_url("memoire.assignment", assignment_id=assignment.id),
                     )
                 )
         return sorted(events, key=lambda e: e.start)

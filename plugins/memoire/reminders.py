@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -17,6 +17,7 @@ from plugins.memoire.service import people_of
 from portal.extensions import db
 from portal.mail import queue_mail
 from portal.models import Atelier, Role, utcnow
+from portal.urls import absolute_url
 
 
 def due_reminders(now=None) -> list[tuple]:
@@ -75,7 +76,7 @@ def send_reminders(now=None) -> int:
     table = SentReminder.__table__
     sent = 0
     for assignment_id, title, user_id, email, first_name, locale, due in todo:
-        link = url_for("memoire.assignment", assignment_id=assignment_id, _external=True)
+        link = absolute_url("memoire.assignment", assignment_id=assignment_id)
         try:
             with db.session.begin_nested():
                 db.session.execute(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -29,6 +29,7 @@ from portal.extensions import db
 from portal.mail import queue_mail
 from portal.models import Atelier, AtelierMember, Role, User, utcnow
 from portal.storage import StoredFile, delete_stored, save_upload
+from portal.urls import absolute_url
 
 #: Statuses in which the learner may change the draft and send it.
 OPEN_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.REOPENED)
@@ -198,7 +199,7 @@ def _mail(user: User, subject_fn, body_fn) -> None:
 
 def notify_tutors(submission: Submission, version: Version) -> None:
     """Mail the learner's tutors that a version arrived (sent after the commit)."""
-    link = url_for("memoire.submission", submission_id=submission.id, _external=True)
+    link = absolute_url("memoire.submission", submission_id=submission.id)
     learner, assignment = submission.user, submission.assignment
     for tutor in tutors_of(learner, assignment.cohort_id):
         _mail(
@@ -261,7 +262,7 @@ def save_feedback(version: Version, form, author: User, release: bool) -> Feedba
 
 def notify_learner(submission: Submission, version: Version) -> None:
     """Mail the learner that feedback on a version is released."""
-    link = url_for("memoire.submission", submission_id=submission.id, _external=True)
+    link = absolute_url("memoire.submission", submission_id=submission.id)
     learner, assignment = submission.user, submission.assignment
     _mail(
         learner,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from plugins.regroupements.models import SessionStatus
 from plugins.regroupements.queries import personal_events_between, sessions_between
 from portal.permissions import cohort_ids
 from portal.plugins import CalendarEvent, loaded_plugins
+from portal.urls import absolute_url
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,7 @@ class OwnEvents:
 
 def _prefix(endpoint: str, **values) -> str:
     """An address ending in the placeholder 0, without it: built once, then completed per row."""
-    if not has_request_context():
-        return ""
-    return url_for(endpoint, _external=True, **values)[:-1]
+    return absolute_url(endpoint, **values)[:-1]
 
 
 def own_events(user, start: datetime, end: datetime) -> OwnEvents:

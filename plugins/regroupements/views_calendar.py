@@ -17,6 +17,7 @@ from plugins.regroupements.models import FeedToken, PersonalEvent
 from plugins.regroupements.service import day_bounds, feed_owner, local, new_feed_token, paris, revoke_feed
 from portal.extensions import db
 from portal.models import utcnow
+from portal.urls import absolute_url
 
 #: the feed carries events from this long ago to this far ahead
 FEED_PAST = timedelta(days=400)
@@ -148,7 +149,7 @@ def feed():
         token = new_feed_token(current_user)
         db.session.commit()
     existing = db.session.get(FeedToken, current_user.id)
-    url = url_for("regroupements.feed_ics", token=token, _external=True) if token else None
+    url = absolute_url("regroupements.feed_ics", token=token) if token else None
     return render_template("regroupements/feed.html", existing=existing, url=url)
 
 

@@ -13,6 +13,7 @@ from portal.extensions import db, limiter
 from portal.mail import queue_mail
 from portal.models import User, utcnow
 from portal.signals import user_changed
+from portal.urls import absolute_url
 
 bp = Blueprint("auth", __name__, template_folder="../templates")
 
@@ -115,7 +116,7 @@ def reset_request():
 
 def send_reset_mail(user: User, welcome: bool = False) -> None:
     """Queue a mail with a single-use link to set the user's password (sent when the transaction commits)."""
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = absolute_url("auth.reset_password", token=make_reset_token(user))
     hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600 or 1
     site = current_app.config["SITE_NAME"]
     if welcome:

@@ -293,3 +293,17 @@ def test_two_senders_at_once_send_each_mail_exactly_once(app, world, migrated_da
     assert sorted(handler.recipients) == recipients
     assert sum(sent for sent, _ in counts) == 6 and sum(failed for _, failed in counts) == 0
     assert all(mail.sent_dt is not None and mail.next_attempt_dt is None for mail in outgoing())
+
+
+def test_links_in_mail_use_the_site_url_in_a_request_and_in_a_command(app):
+    from portal.urls import absolute_url
+
+    with app.test_request_context("/", base_url="http://10.0.0.7:8000"):
+        assert absolute_url("auth.login") == "http://10.0.0.7:8000/auth/login"
+    assert absolute_url("auth.login") == "http://localhost/auth/login"  # a command, no SITE_URL
+    app.config["SITE_URL"] = "https://formation.example.org"
+    with app.test_request_context("/", base_url="http://10.0.0.7:8000"):
+        assert absolute_url("auth.login") == "https://formation.example.org/auth/login"
+    assert absolute_url("auth.reset_password", token="abc") == (
+        "https://formation.example.org/auth/reset/abc"
+    )

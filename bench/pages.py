@@ -58,6 +58,34 @@ CORE_PAGES = [
 ]
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A large upload measured for the workers' memory: streamed to `path` (which may use the client's
+    account values, like a page) as the form field `field` by a client of `role`; the answer must have
+    `status` (the bench plugin's route answers 201 with the stored size, a form answers 303)."""
+
+    label: str
+    path: str
+    role: str
+    field: str = "file"
+    status: int = 201
+
+
+#: The core's storage service, through the bench plugin's upload route.
+CORE_UPLOAD = Upload("storage (bench plugin)", "/bench/upload", "admin")
+
+
+def uploads(plugins: list[str]) -> list[Upload]:
+    """The core's upload, then those the enabled plugins declare (`UPLOADS` in their bench module)."""
+    from bench import plugin_data
+
+    found = [CORE_UPLOAD]
+    for name, module in plugin_data.modules().items():
+        if name in plugins:
+            found.extend(getattr(module, "UPLOADS", []))
+    return found
+
+
 def pages(plugins: list[str]) -> list[Page]:
     """The core pages, then those of the enabled plugins."""
     from bench import plugin_data

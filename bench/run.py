@@ -27,7 +27,7 @@ from pathlib import Path
 
 import requests
 
-from bench.pages import SEARCH_QUERIES, Page, pages
+from bench.pages import SEARCH_QUERIES, Page, Upload, pages, uploads
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "bench" / "out"
@@ -374,29 +374,31 @@ class MultipartBody:
         yield self.tail
 
 
-def upload(client: Client, size: int, token: str) -> Sample:
-    """POST a streamed file of `size` bytes to the bench plugin's upload page."""
-    body = MultipartBody(size)
+def upload(client: Client, size: int, token: str, target: Upload) -> Sample:
+    """POST a streamed file of `size` bytes to the target's address."""
+    body = MultipartBody(size, field_name=target.field)
     headers = {"Content-Type": body.content_type, "X-CSRFToken": token}
-    sample, response = timed(
-        client.session, "POST", client.base + "/bench/upload", data=body, headers=headers
-    )
-    if sample.status != 201:
-        raise RuntimeError(f"upload answered {sample.status}: {response.text[:300]}")
-    stored = response.json()
-    if stored["size"] != size:
-        raise RuntimeError(f"upload stored {stored['size']} bytes, {size} sent")
+    url = client.base + target.path.format(**client.context)
+    sample, response = timed(client.session, "POST", url, data=body, headers=headers)
+    if sample.status != target.status:
+        raise RuntimeError(f"upload to {target.path} answered {sample.status}: {response.text[:300]}")
+    if target.status == 201 and response.json()["size"] != size:
+        raise RuntimeError(f"upload stored {response.json()['size']} bytes, {size} sent")
     return sample
 
 
-def measure_upload(server: Server, clients: list[Client], size_mb: int) -> dict:
+def measure_upload(server: Server, clients: list[Client], size_mb: int, target: Upload) -> dict:
     """Upload `size_mb` MiB once, after small uploads have warmed every worker; report the resident memory of
     the workers before, at peak (polled, and VmHWM) and after."""
-    tokens = [c.csrf_token("/bench/upload") for c in clients]
+    tokens = [c.csrf_token("/auth/profile") for c in clients]
     # Small uploads from as many clients as workers at once, so that every worker has run the upload path.
     for _ in range(2):
         with ThreadPoolExecutor(max_workers=len(clients)) as pool:
-            list(pool.map(lambda pair: upload(pair[0], MIB, pair[1]), zip(clients, tokens, strict=True)))
+            list(
+                pool.map(
+                    lambda pair: upload(pair[0], MIB, pair[1], target), zip(clients, tokens, strict=True)
+                )
+            )
     pids = server.worker_pids()
     before = {pid: proc_status(pid).get("VmRSS", 0) for pid in pids}
     peak_reset = all(reset_peak(pid) for pid in pids)
@@ -412,7 +414,7 @@ def measure_upload(server: Server, clients: list[Client], size_mb: int) -> dict:
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     try:
-        sample = upload(clients[0], size_mb * MIB, tokens[0])
+        sample = upload(clients[0], size_mb * MIB, tokens[0], target)
     finally:
         done.set()
         poller.join()
@@ -432,6 +434,7 @@ def measure_upload(server: Server, clients: list[Client], size_mb: int) -> dict:
     busiest = max(workers, key=lambda w: w["growth_mb"])
     seconds = sample.wall_ms / 1000
     return {
+        "label": target.label,
         "size_mb": size_mb,
         "wall_s": seconds,
         "throughput_mb_s": size_mb / seconds if seconds else None,
@@ -550,9 +553,14 @@ def run_dataset(label: str, scale: float, opts: argparse.Namespace, workdir: Pat
                     )
             result["pages"] = measured
             if opts.upload_mb and label == "reference":
-                uploaders = [clients["admin"][0], clients["coordinator"][0]][: max(1, opts.workers)]
-                log(f"[{label}] uploading {opts.upload_mb} MiB")
-                result["upload"] = measure_upload(server, uploaders, opts.upload_mb)
+                result["uploads"] = []
+                for target in uploads(opts.plugins):
+                    # As many clients as workers, so that the warm-up reaches every worker.
+                    uploaders = clients[target.role][: max(1, opts.workers)]
+                    if target.role == "admin":  # one admin account: a coordinator is the second client
+                        uploaders = [clients["admin"][0], clients["coordinator"][0]][: max(1, opts.workers)]
+                    log(f"[{label}] uploading {opts.upload_mb} MiB: {target.label}")
+                    result["uploads"].append(measure_upload(server, uploaders, opts.upload_mb, target))
             errors = sum(p["errors"] for p in measured)
             result["gunicorn_log"] = server.log_tail(40 if errors else 10)
     return result
@@ -657,11 +665,10 @@ def build_report(datasets: dict[str, dict], plugins: list[str]) -> dict:
             "per_query": per_query,
         },
         "reindex": {name: data["reindex"] for name, data in datasets.items()},
-        "upload": reference.get("upload"),
+        "uploads": reference.get("uploads", []),
     }
     failed = [r for r in rows if r["result"] == "FAIL"]
-    if services["upload"] and services["upload"]["result"] == "FAIL":
-        failed.append({"page": "upload"})
+    failed += [{"page": u["label"]} for u in services["uploads"] if u["result"] == "FAIL"]
     return {"rows": rows, "services": services, "failed": len(failed)}
 
 
@@ -699,17 +706,16 @@ def render(report: dict, meta: dict, datasets: dict[str, dict]) -> str:
             out.append(f"{'':<28}↳ {reason}")
     services = report["services"]
     out += ["", "Services", "--------"]
-    upload = services["upload"]
-    if upload:
+    for upload in services["uploads"]:
         busiest = max(upload["workers"], key=lambda w: w["growth_mb"])
         out.append(
-            f"upload {upload['size_mb']} MiB: {upload['wall_s']:.1f} s "
+            f"upload {upload['size_mb']} MiB, {upload['label']}: {upload['wall_s']:.1f} s "
             f"({fmt(upload['throughput_mb_s'])} MiB/s), server {fmt(upload['app_ms'], 0)} ms after the form "
             f"was parsed, {upload['queries']} SQL; worker RSS {busiest['rss_before_mb']:.1f} → peak "
             f"{busiest['rss_peak_mb']:.1f} → {busiest['rss_after_mb']:.1f} MiB: growth "
             f"{upload['growth_mb']:.1f} MiB (target ≤ {upload['target_mb']:.0f})  {upload['result']}"
         )
-    else:
+    if not services["uploads"]:
         out.append("upload: skipped")
     search = services["search"]
     out.append(

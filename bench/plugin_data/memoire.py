@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bench.pages import Page
+from bench.pages import Page, Upload
 
 PAGES = [
     Page(
@@ -19,6 +19,17 @@ PAGES = [
         plugin="memoire",
     ),
     Page("memoire: my work", "/memoire/", ("learner",), plugin="memoire"),
+]
+
+#: The large upload, as a learner's draft of an open assignment (fill() gives every cohort one).
+UPLOADS = [
+    Upload(
+        "memoire: a learner's draft",
+        "/memoire/assignment/{memoire_upload_assignment_id}/submit",
+        "learner",
+        field="files",
+        status=303,
+    )
 ]
 
 #: Assignments per cohort: with 7 to 8 learners per atelier at reference size, a grid holds about 200 cells.
@@ -108,5 +119,23 @@ def fill(context) -> dict[str, int]:
         if context.rng.random() < 0.6
     ]
     db.session.execute(sa.insert(Feedback), feedback)
+    # Open for the benchmark's large upload: any size the site accepts, plain text, several files per draft.
+    open_ones = {
+        cohort.id: Assignment(
+            cohort_id=cohort.id,
+            kind="milestone",
+            title="Annexes du mémoire (dépôt libre)",
+            instructions="Déposez vos annexes.",
+            open_dt=start,
+            due_dt=datetime(2099, 1, 1, tzinfo=UTC),
+            allowed_types="text/plain,application/pdf",
+            max_files=50,
+            max_size_mb=100_000,
+        )
+        for cohort in context.cohorts
+    }
+    db.session.add_all(open_ones.values())
     db.session.commit()
+    for account in context.accounts["learner"]:
+        account["memoire_upload_assignment_id"] = open_ones[account["cohort_id"]].id
     return {"memoire assignments": len(assignment_rows), "memoire submissions": len(submissions)}

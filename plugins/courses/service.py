@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Response, send_file
+from flask import Response
 
 from plugins.courses import indexing
 from plugins.courses.models import CourseItem, CourseItemFile, CourseVisit
+from portal.archive import zip_response
 from portal.extensions import db
 from portal.models import Bloc, Seminar, utcnow
 from portal.storage import StoredFile, delete_stored, path_of
@@ -81,25 +80,7 @@ def mark_visit(user, programme_id: int) -> None:
         db.session.rollback()
 
 
-def zip_response(item: CourseItem) -> Response:
-    """A folder's files as one ZIP, written to a temporary file so that memory stays flat."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by send_file when the response ends
-    names: set[str] = set()
-    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for link in item.files:
-            name = _unique(link.stored.name, names)
-            archive.write(path_of(link.stored), arcname=name)
-    spool.seek(0)
-    return send_file(
-        spool, mimetype="application/zip", as_attachment=True, download_name=f"{item.title[:80]}.zip"
-    )
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    stem, dot, ext = name.rpartition(".")
-    candidate, n = name, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{stem} ({n}).{ext}" if dot else f"{name} ({n})"
-    taken.add(candidate)
-    return candidate
+def folder_zip(item: CourseItem) -> Response:
+    """A folder's files as one ZIP download."""
+    files = ((link.stored.name, path_of(link.stored)) for link in item.files)
+    return zip_response(files, item.title[:80])

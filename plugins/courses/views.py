@@ -15,11 +15,11 @@ from plugins.courses.permissions import may_edit, may_read, may_view_programme, 
 from plugins.courses.queries import done_ids, items_of_seminars, lecturers_of, progress_by_bloc
 from plugins.courses.service import (
     delete_item,
+    folder_zip,
     forget_file,
     mark_visit,
     paris_to_utc,
     utc_to_paris,
-    zip_response,
 )
 from portal.extensions import db
 from portal.models import Bloc, Cohort, Programme, Seminar, utcnow
@@ -137,7 +137,7 @@ def item_zip(item_id: int):
     if not found.files:
         flash(_("Ce dossier est vide : il n'y a rien à télécharger."), "error")
         return redirect(url_for("courses.item", item_id=found.id), code=303)
-    return zip_response(found)
+    return folder_zip(found)
 
 
 @bp.route("/item/<int:item_id>/done", methods=["POST"])
@@ -341,20 +341,14 @@ def seminar_lecturers(seminar_id: int):
     from plugins.courses.forms import LecturersForm
     from plugins.courses.models import SeminarLecturer
     from portal.forms import choices
-    from portal.models import Enrolment, Role, User
+    from portal.members import programme_members
+    from portal.models import Role
 
     seminar = db.get_or_404(Seminar, seminar_id)
     programme_id = seminar.bloc.programme_id
     if not may_edit(current_user, programme_id):
         abort(404)
-    candidates = db.session.scalars(
-        sa.select(User)
-        .join(Enrolment)
-        .join(Cohort)
-        .where(Cohort.programme_id == programme_id, Enrolment.role == Role.LECTURER)
-        .distinct()
-        .order_by(User.last_name, User.first_name)
-    ).all()
+    candidates = programme_members(programme_id, Role.LECTURER)
     form = LecturersForm()
     form.lecturers.choices = choices((u.id, u.sort_name) for u in candidates)
     current = db.session.scalars(

@@ -29,7 +29,8 @@ from plugins.forum.models import (
 from plugins.forum.permissions import edit_window, may_see_post
 from portal.extensions import db
 from portal.mail import queue_mail
-from portal.models import Atelier, Cohort, User, utcnow
+from portal.members import atelier_members, cohort_members
+from portal.models import User, utcnow
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -47,10 +48,8 @@ def audience(forum: Forum) -> set[int]:
     """Ids of the people automatic and forced modes subscribe: an atelier forum's learners and tutors, or
     everyone enrolled in the cohort for its forums (staff may still subscribe to an atelier forum)."""
     if forum.kind == ForumKind.ATELIER:
-        atelier = db.session.get(Atelier, forum.atelier_id)
-        return {m.user_id for m in atelier.members}
-    cohort = db.session.get(Cohort, forum.cohort_id)
-    return {e.user_id for e in cohort.enrolments}
+        return {user.id for user in atelier_members([forum.atelier_id])}
+    return {user.id for user in cohort_members([forum.cohort_id])}
 
 
 def subscribers(forum: Forum, discussion: Discussion) -> set[int]:

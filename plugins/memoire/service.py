@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -27,7 +26,8 @@ from plugins.memoire.models import (
 from plugins.memoire.permissions import learner_ateliers
 from portal.extensions import db
 from portal.mail import queue_mail
-from portal.models import Atelier, AtelierMember, Role, User, utcnow
+from portal.members import atelier_members
+from portal.models import Role, User, utcnow
 from portal.storage import StoredFile, delete_stored, save_upload
 from portal.urls import absolute_url
 
@@ -176,20 +176,8 @@ def tutors_of(learner: User, cohort_id: int) -> list[User]:
 
 
 def people_of(atelier_ids, role: Role) -> list[User]:
-    """The active members of these ateliers holding the role, each once, through the core's Atelier model."""
-    if not atelier_ids:
-        return []
-    ateliers = db.session.scalars(
-        sa.select(Atelier)
-        .where(Atelier.id.in_(sorted(atelier_ids)))
-        .options(so.selectinload(Atelier.members).joinedload(AtelierMember.user))
-    )
-    found: dict[int, User] = {}
-    for atelier in ateliers:
-        for member in atelier.members:
-            if member.role == role and member.user.active:
-                found[member.user.id] = member.user
-    return sorted(found.values(), key=lambda u: (u.last_name, u.first_name))
+    """The active members of these ateliers holding the role, each once, by name."""
+    return atelier_members(atelier_ids, role) if atelier_ids else []
 
 
 def _mail(user: User, subject_fn, body_fn) -> None:

@@ -281,7 +281,7 @@ def atelier(atelier_id: int):
 @bp.route("/atelier/<int:atelier_id>/zip", methods=["POST"])
 def atelier_zip(atelier_id: int):
     """The last version of the chosen submissions as one ZIP, one folder per learner."""
-    from plugins.memoire.archive import zip_response
+    from plugins.memoire.archive import submissions_zip
 
     found = _atelier_or_404(atelier_id)
     if not ConfirmForm().validate_on_submit():
@@ -308,4 +308,4 @@ def atelier_zip(atelier_id: int):
         s.user_id not in learner_ids or s.assignment.cohort_id != found.cohort_id for s in submissions
     ):
         abort(404)
-    return zip_response(submissions, f"{found.name}.zip")
+    return submissions_zip(submissions, f"{found.name}.zip")

@@ -200,11 +200,9 @@ def _module_weeks(demo, cohort, bloc, lecturers) -> None:
 
 def _attendance(demo, cohort, sessions, rng) -> None:
     """Attendance of the first three weeks: mostly present, some late, absent, excused; a justification."""
-    from portal.models import Enrolment
+    from portal.members import cohort_members
 
-    learner_ids = [
-        e.user_id for e in db.session.query(Enrolment).filter_by(cohort_id=cohort.id, role=Role.LEARNER)
-    ]
+    learner_ids = [user.id for user in cohort_members([cohort.id], Role.LEARNER)]
     staff = demo["accounts"]["staff"]
     named = demo["accounts"]["learner"].id
     for session in sessions:

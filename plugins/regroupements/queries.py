@@ -16,39 +16,18 @@ from plugins.regroupements.models import (
     SessionStatus,
 )
 from portal.extensions import db
-from portal.models import AtelierMember, Enrolment, Role, User
-
-# Lists of people (not permission questions): portal.permissions answers "may X do Y" for one user but
-# has no "who are the learners of this cohort", so these two reads of the membership tables live here,
-# as courses does for a programme's lecturers.
+from portal.members import atelier_members, cohort_members
+from portal.models import Role, User
 
 
 def cohort_people(cohort_id: int, role: Role, only: set[int] | None = None) -> list[User]:
     """The users enrolled in the cohort with the role, by last name; restricted to `only` when given."""
-    query = (
-        sa.select(User)
-        .join(Enrolment, Enrolment.user_id == User.id)
-        .where(Enrolment.cohort_id == cohort_id, Enrolment.role == role, User.active.is_(True))
-        .order_by(User.last_name, User.first_name, User.id)
-    )
-    if only is not None:
-        if not only:
-            return []
-        query = query.where(User.id.in_(only))
-    return list(db.session.scalars(query))
+    return cohort_members([cohort_id], role, only=only)
 
 
 def atelier_learner_ids(atelier_ids: set[int]) -> set[int]:
     """Ids of the learners of these ateliers."""
-    if not atelier_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            sa.select(AtelierMember.user_id).where(
-                AtelierMember.atelier_id.in_(atelier_ids), AtelierMember.role == Role.LEARNER
-            )
-        )
-    )
+    return {user.id for user in atelier_members(atelier_ids, Role.LEARNER)} if atelier_ids else set()
 
 
 def sessions_between(cohort_ids: set[int] | None, start: datetime, end: datetime) -> list[Session]:

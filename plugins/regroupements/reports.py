@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -17,6 +15,7 @@ from plugins.regroupements.models import Session, SessionStatus
 from plugins.regroupements.pdf import AttestationData, SheetData, attestation_pdf, hours_text, sheet_pdf
 from plugins.regroupements.queries import attendance_of, cohort_people, hours_table
 from plugins.regroupements.service import local, paris
+from portal.archive import zip_spool
 from portal.extensions import db
 from portal.models import Bloc, Cohort, Programme, Role, User
 
@@ -221,15 +220,11 @@ def half_days(cohort_id: int) -> list[tuple[date, bool]]:
 
 def all_sheets(cohort: Cohort, programme: Programme, learners: list[User], printed: datetime):
     """Every half-day sheet of the cohort, as a ZIP in a temporary file (rewound), one PDF per half-day."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by send_file when the response ends
     morning_word, afternoon_word = _("matin"), _("apres-midi")
-    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for day, morning in half_days(cohort.id):
-            body = half_day_sheet(
-                cohort, programme, half_day_sessions(cohort.id, day, morning), learners, printed
-            )
-            archive.writestr(
-                f"emargement-{day.isoformat()}-{morning_word if morning else afternoon_word}.pdf", body
-            )
-    spool.seek(0)
-    return spool
+    return zip_spool(
+        (
+            f"emargement-{day.isoformat()}-{morning_word if morning else afternoon_word}.pdf",
+            half_day_sheet(cohort, programme, half_day_sessions(cohort.id, day, morning), learners, printed),
+        )
+        for day, morning in half_days(cohort.id)
+    )

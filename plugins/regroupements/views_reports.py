@@ -160,7 +160,9 @@ def sheets(cohort_id: int):
         abort(404)
     learners = cohort_people(cohort.id, Role.LEARNER)
     programme = db.session.get(Programme, cohort.programme_id)
-    spool = all_sheets(cohort, programme, learners, utcnow())
     return send_file(
-        spool, mimetype="application/zip", as_attachment=True, download_name=f"emargements-{cohort.id}.zip"
+        all_sheets(cohort, programme, learners, utcnow()),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"emargements-{cohort.id}.zip",
     )

@@ -10,7 +10,8 @@ import sqlalchemy.orm as so
 from plugins.regroupements.models import Attendance, Session, SessionStatus
 from plugins.regroupements.service import local, paris
 from portal.extensions import db
-from portal.models import Cohort, Enrolment, Role
+from portal.members import cohort_headcount
+from portal.models import Cohort, Role
 
 
 def learner_widget(cohort_ids: set[int], now: datetime) -> dict:
@@ -46,12 +47,7 @@ def staff_widget(cohort_ids: set[int] | None, now: datetime) -> dict:
     sessions = list(db.session.scalars(query))
     missing: dict[int, int] = {}
     if sessions:
-        learners = (
-            sa.select(sa.func.count(Enrolment.id))
-            .where(Enrolment.cohort_id == Session.cohort_id, Enrolment.role == Role.LEARNER)
-            .correlate(Session)
-            .scalar_subquery()
-        )
+        learners = cohort_headcount(Session.cohort_id, Role.LEARNER).correlate(Session)
         recorded = (
             sa.select(sa.func.count())
             .select_from(Attendance)

@@ -1,4 +1,5 @@
-"""End-to-end fixtures: the per-test app served over real HTTP, one headless Chromium per session, a page."""
+"""End-to-end fixtures: the per-test app served over real HTTP, one headless Chromium per session, a page;
+and the helpers every browser test shares (axe-core, a second logged-in context)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
+from portal.demo import DEMO_PASSWORD
 from tests.conftest import TEST_PASSWORD
 
 #: Debian's Chromium; CHROMIUM_PATH points elsewhere (Playwright never downloads a browser here).
@@ -111,3 +114,34 @@ def login(page, live_server) -> Callable:
         return page
 
     return _login
+
+
+AXE = Axe()
+#: WCAG 2.1 A and AA, and axe's best practices.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+    "resultTypes": ["violations"],
+}
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Run axe-core on the page as it is now: one line per violating element, with rule, target and help."""
+    violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}) {', '.join(map(str, node['target']))}: {v['help']} — {v['helpUrl']}"
+        for v in violations
+        for node in v["nodes"]
+    ]
+
+
+def signed_in(browser: Browser, server: LiveServer, email: str, password: str = DEMO_PASSWORD) -> Page:
+    """A page in a new browser context (French, downloads accepted), logged in through the form; the demo
+    password by default."""
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    log_in(page, server, email, password)
+    page.wait_for_url(server("/"))
+    return page

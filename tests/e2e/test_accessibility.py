@@ -6,16 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import axe_violations
 
 pytestmark = pytest.mark.e2e
 
-AXE = Axe()
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
-    "resultTypes": ["violations"],
-}
 FORM_ERROR = "Le formulaire contient des erreurs : corrigez les champs signalés."
 REQUIRED_NOTE = "Les champs marqués d'un astérisque (*) sont obligatoires."
 
@@ -28,16 +24,6 @@ GOOD_CSV = (
     "email,firstname,lastname,cohort1,role1,group1\n"
     "ana.martin@example.org,Ana,Martin,Promotion A,learner,A9\n"
 )
-
-
-def axe_violations(page: Page) -> list[str]:
-    """Run axe-core on the page as it is now: one line per violating element, with rule, target and help."""
-    violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
-    return [
-        f"{v['id']} ({v['impact']}) {', '.join(map(str, node['target']))}: {v['help']} — {v['helpUrl']}"
-        for v in violations
-        for node in v["nodes"]
-    ]
 
 
 def submit(label: str) -> Callable[[Page], None]:

@@ -5,47 +5,22 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from plugins.courses.models import CourseItem
 from portal.extensions import db
 from portal.models import Bloc, Seminar
-from tests.e2e.conftest import TIMEOUT_MS, log_in
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import axe_violations, signed_in
 
 pytestmark = pytest.mark.e2e
 
-AXE = Axe()
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
-    "resultTypes": ["violations"],
-}
 FORM_ERROR = "Le formulaire contient des erreurs : corrigez les champs signalés."
-
-
-def axe_violations(page: Page) -> list[str]:
-    """Run axe-core on the page as it is now: one line per violating element, with rule, target and help."""
-    violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
-    return [
-        f"{v['id']} ({v['impact']}) {', '.join(map(str, node['target']))}: {v['help']} — {v['helpUrl']}"
-        for v in violations
-        for node in v["nodes"]
-    ]
 
 
 def bloc_2(world) -> tuple[Bloc, Seminar]:
     bloc = db.session.scalar(sa.select(Bloc).where(Bloc.programme_id == world.programme.id, Bloc.number == 2))
     return bloc, bloc.seminars[0]
-
-
-def learner_page(browser, live_server, user) -> Page:
-    """A second browser context, logged in as `user`."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    other = context.new_page()
-    log_in(other, live_server, user.email)
-    other.wait_for_url(live_server("/"))
-    return other
 
 
 def test_lecturer_adds_a_page_and_learner_marks_it_done(page, browser, live_server, login, world):
@@ -61,7 +36,7 @@ def test_lecturer_adds_a_page_and_learner_marks_it_done(page, browser, live_serv
     expect(page.get_by_text("« Lire un bilan de SCOP » est ajouté.")).to_be_visible()
     expect(section.get_by_role("link", name="Lire un bilan de SCOP", exact=True)).to_be_visible()
 
-    learner = learner_page(browser, live_server, world.learner_a1)
+    learner = signed_in(browser, live_server, world.learner_a1.email, TEST_PASSWORD)
     try:
         learner.goto(live_server(f"/courses/bloc/{bloc.id}"))
         expect(learner.get_by_text("0 sur 1 faits")).to_be_visible()

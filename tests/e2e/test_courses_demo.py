@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from plugins.courses.models import CourseItem
-from portal.demo import DEMO_PASSWORD, load_demo
+from portal.demo import load_demo
 from portal.extensions import db
 from portal.models import Bloc, Seminar
-from tests.e2e.conftest import TIMEOUT_MS, log_in
+from tests.e2e.conftest import signed_in
 from tests.helpers import pdf_bytes
 
 pytestmark = pytest.mark.e2e
@@ -32,16 +32,6 @@ def demo(app):
     return bloc, db.session.scalar(
         sa.select(Seminar).where(Seminar.bloc_id == bloc.id).order_by(Seminar.position)
     )
-
-
-def signed_in(browser, live_server, email: str) -> Page:
-    """A new browser context logged in through the form with the demo password."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    log_in(page, live_server, email, DEMO_PASSWORD)
-    page.wait_for_url(live_server("/"))
-    return page
 
 
 def add(page: Page, section, kind_link: str, title: str, fill) -> None:

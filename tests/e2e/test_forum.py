@@ -4,41 +4,15 @@ never run (no dialog opens, no script element is added by a post)."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from plugins.forum.service import ensure_and_commit
 from portal.extensions import db
-from tests.e2e.conftest import TIMEOUT_MS, log_in
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import axe_violations, signed_in
 from tests.plugins.forum.test_hostile import PAYLOADS
 
 pytestmark = pytest.mark.e2e
-
-AXE = Axe()
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
-    "resultTypes": ["violations"],
-}
-
-
-def axe_violations(page: Page) -> list[str]:
-    """One line per violating element, with rule, target and help."""
-    violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
-    return [
-        f"{v['id']} ({v['impact']}) {', '.join(map(str, node['target']))}: {v['help']}"
-        for v in violations
-        for node in v["nodes"]
-    ]
-
-
-def other_page(browser, live_server, user) -> Page:
-    """A second browser context, logged in as `user`."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    log_in(page, live_server, user.email)
-    page.wait_for_url(live_server("/"))
-    return page
 
 
 def test_forum_pages_have_no_axe_violation(page, browser, live_server, login, world, tmp_path):
@@ -83,7 +57,7 @@ def test_forum_pages_have_no_axe_violation(page, browser, live_server, login, wo
     page.goto(live_server("/"))
     check("dashboard")
 
-    tutor = other_page(browser, live_server, world.tutor_a1)
+    tutor = signed_in(browser, live_server, world.tutor_a1.email, TEST_PASSWORD)
     for name, url in [
         ("tutor forum", f"/forum/{forum.id}"),
         ("settings", f"/forum/{forum.id}/settings"),

@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from plugins.forum.models import Discussion, Post
-from portal.demo import DEMO_PASSWORD, load_demo
+from portal.demo import load_demo
 from portal.extensions import db
-from tests.e2e.conftest import TIMEOUT_MS, log_in
+from tests.e2e.conftest import signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -24,16 +24,6 @@ MATE = "julien.moreau@example.org"  # Atelier A
 TUTOR = "tuteur@example.org"  # Marc Lefebvre, tutor of ateliers A and B
 OTHER = "karim.bouzid@example.org"  # Atelier B
 SUBJECT = "Entretiens exploratoires en ressourcerie"
-
-
-def signed_in(browser, live_server, email: str) -> Page:
-    """A new browser context logged in through the form with the demo password."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    log_in(page, live_server, email, DEMO_PASSWORD)
-    page.wait_for_url(live_server("/"))
-    return page
 
 
 def test_atelier_discussion_private_reply_and_mail(app, browser, live_server, mailbox, tmp_path):

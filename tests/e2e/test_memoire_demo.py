@@ -10,11 +10,10 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from plugins.memoire.models import Assignment, Submission
-from portal.demo import DEMO_PASSWORD, load_demo
+from portal.demo import load_demo
 from portal.extensions import db
 from portal.models import Atelier
-from tests.e2e.conftest import TIMEOUT_MS, log_in
-from tests.e2e.test_courses import axe_violations
+from tests.e2e.conftest import axe_violations, signed_in
 from tests.helpers import pdf_bytes
 
 pytestmark = pytest.mark.e2e
@@ -37,16 +36,6 @@ def demo(app):
     plan = db.session.scalar(sa.select(Assignment).where(Assignment.title == "Plan détaillé"))
     atelier = db.session.scalar(sa.select(Atelier).where(Atelier.name.startswith("Atelier A")))
     return plan, atelier
-
-
-def signed_in(browser, live_server, email: str) -> Page:
-    """A new browser context logged in through the form with the demo password."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    log_in(page, live_server, email, DEMO_PASSWORD)
-    page.wait_for_url(live_server("/"))
-    return page
 
 
 class Axe:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_courses import axe_violations
+from tests.e2e.conftest import axe_violations
 from tests.plugins.regroupements.conftest import build_timetable
 
 pytestmark = pytest.mark.e2e

@@ -15,29 +15,17 @@ from playwright.sync_api import Page, expect
 
 from plugins.regroupements.models import Session, SessionStatus, Week
 from plugins.regroupements.service import local
-from portal.demo import DEMO_PASSWORD, load_demo
+from portal.demo import load_demo
 from portal.extensions import db
 from portal.extract import extract_text
 from portal.models import Cohort, utcnow
-from tests.e2e.conftest import TIMEOUT_MS, log_in
+from tests.e2e.conftest import signed_in
 
 pytestmark = pytest.mark.e2e
 
 STAFF = "equipe@example.org"
 LEARNER = "auditrice@example.org"
 LILLE_LEARNER = "bastien.delattre@example.org"
-
-
-def signed_in(browser, live_server, email: str) -> Page:
-    """A new browser context logged in through the form with the demo password."""
-    context = browser.new_context(
-        locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    log_in(page, live_server, email, DEMO_PASSWORD)
-    page.wait_for_url(live_server("/"))
-    return page
 
 
 @pytest.fixture

@@ -59,8 +59,19 @@ def init_command(instance_dir: Path | None) -> None:
     click.echo(f"{config} written with a new secret key.")
 
 
+def _upgrade_every_branch_by_default() -> None:
+    """`portal db upgrade` upgrades every branch ("heads"): the core and each plugin have their own Alembic
+    branch, so the single "head" that Flask-Migrate upgrades to by default does not exist."""
+    from flask_migrate.cli import db as db_group
+
+    for param in db_group.commands["upgrade"].params:
+        if param.name == "revision":
+            param.default = "heads"
+
+
 def register(app: Flask) -> None:
     """Attach the commands that need the app."""
+    _upgrade_every_branch_by_default()
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")

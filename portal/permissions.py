@@ -1,4 +1,5 @@
-"""The questions every plugin asks about who may do what; the only reader of membership tables."""
+"""The questions every plugin asks about who may do what; with portal.members (who belongs where), the only
+reader of the membership tables."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from portal.models import Atelier, AtelierMember, Cohort, Enrolment, Programme, 
 
 @dataclass(frozen=True)
 class Memberships:
-    """Everything one user is enrolled in, loaded in two queries."""
+    """Everything one user is enrolled in, loaded in one query."""
 
     #: cohort id -> the user's roles in it
     cohort_roles: dict[int, frozenset[Role]] = field(default_factory=dict)
@@ -26,26 +27,28 @@ class Memberships:
 
 
 def _load(user_id: int) -> Memberships:
-    roles: dict[int, set[Role]] = {}
-    programmes: dict[int, int] = {}
-    rows = db.session.execute(
-        sa.select(Enrolment.cohort_id, Enrolment.role, Cohort.programme_id)
+    # One query for both tables: every page asks, and on PostgreSQL each query is a network round trip.
+    cohorts = (
+        sa.select(sa.literal("cohort"), Enrolment.cohort_id, Enrolment.role, Cohort.programme_id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .where(Enrolment.user_id == user_id)
     )
-    for cohort_id, role, programme_id in rows:
-        roles.setdefault(cohort_id, set()).add(role)
-        programmes[cohort_id] = programme_id
-    atelier_roles: dict[int, Role] = {}
-    atelier_cohort: dict[int, int] = {}
-    rows = db.session.execute(
-        sa.select(AtelierMember.atelier_id, AtelierMember.role, Atelier.cohort_id)
+    ateliers = (
+        sa.select(sa.literal("atelier"), AtelierMember.atelier_id, AtelierMember.role, Atelier.cohort_id)
         .join(Atelier, Atelier.id == AtelierMember.atelier_id)
         .where(AtelierMember.user_id == user_id)
     )
-    for atelier_id, role, cohort_id in rows:
-        atelier_roles[atelier_id] = role
-        atelier_cohort[atelier_id] = cohort_id
+    roles: dict[int, set[Role]] = {}
+    programmes: dict[int, int] = {}
+    atelier_roles: dict[int, Role] = {}
+    atelier_cohort: dict[int, int] = {}
+    for kind, object_id, role, parent_id in db.session.execute(sa.union_all(cohorts, ateliers)):
+        if kind == "cohort":
+            roles.setdefault(object_id, set()).add(Role(role))
+            programmes[object_id] = parent_id
+        else:
+            atelier_roles[object_id] = Role(role)
+            atelier_cohort[object_id] = parent_id
     return Memberships(
         {cid: frozenset(r) for cid, r in roles.items()}, programmes, atelier_roles, atelier_cohort
     )

@@ -64,13 +64,18 @@ class SearchDoc:
     atelier_id: int | None = None
     #: the author, who always sees their document
     owner_id: int | None = None
-    #: "all" (any logged-in user), "cohort", "atelier", or "private" (owner, readers and the cohort's staff)
+    #: "all" (any logged-in user), "cohort", "atelier", "staff" (whoever manages a cohort), or "private"
+    #: (owner, readers and the cohort's staff)
     visibility: str = "all"
     #: users who may also see it whatever the visibility (e.g. the learner a tutor replied to privately)
     reader_ids: tuple[int, ...] = ()
     #: outside this window (UTC, either end open) only its owner, readers and the cohort's staff see it
     visible_from: datetime | None = None
     visible_until: datetime | None = None
+    #: values to filter and count results by, e.g. {"region": ("Bretagne",), "theme": ("habitat", "jardin")}
+    facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: a year to sort results by (e.g. the year an organisation was founded)
+    year: int | None = None
 
 
 @dataclass(frozen=True)

@@ -518,3 +518,178 @@ def test_the_result_count_never_counts_what_the_user_may_not_open(world):
         found = search.search(world.learner_a1, "budget", page_size=size)
         assert found.total == 3, size
         assert found.pages == -(-3 // size), size
+
+
+# -- facets, year, similar, older indexes --------------------------------------------------------------
+@pytest.fixture
+def faceted_docs(world):
+    common = {"visibility": "all"}
+    index_now(
+        make_doc(
+            "scop-bzh",
+            "Coopérative bretonne",
+            "coopérative de menuiserie",
+            year=1987,
+            facets={"form": ("SCOP",), "region": ("Bretagne",), "theme": ("bois", "emploi")},
+            **common,
+        ),
+        make_doc(
+            "scic-bzh",
+            "Coopérative d'habitants",
+            "coopérative habitat partagé",
+            year=2012,
+            facets={"form": ("SCIC",), "region": ("Bretagne",), "theme": ("habitat",)},
+            **common,
+        ),
+        make_doc(
+            "scic-occ",
+            "Habitat groupé",
+            "coopérative et habitat",
+            year=2005,
+            facets={"form": ("SCIC",), "region": ("Occitanie",), "theme": ("habitat", "emploi")},
+            **common,
+        ),
+        make_doc(
+            "asso",
+            "Association sans année",
+            "coopérative informelle",
+            facets={"form": ("association",), "region": ("Occitanie",)},
+            **common,
+        ),
+        # Only its owner (learner_a1) and admins may open it.
+        make_doc(
+            "draft",
+            "Brouillon coopératif",
+            "coopérative secrète",
+            year=2020,
+            visibility="private",
+            owner_id=world.learner_a1.id,
+            facets={"form": ("SCOP",), "region": ("Normandie",), "theme": ("habitat",)},
+        ),
+    )
+
+
+def test_facet_filters_are_and_across_facets_and_or_within_one(world, faceted_docs):
+    user = world.learner_b1
+    assert keys(user, "coopérative", filters={"region": ["Bretagne"]}) == {"scop-bzh", "scic-bzh"}
+    assert keys(user, "coopérative", filters={"region": ["Bretagne"], "form": ["SCIC"]}) == {"scic-bzh"}
+    assert keys(user, "coopérative", filters={"region": ["Bretagne", "Occitanie"], "form": ["SCIC"]}) == {
+        "scic-bzh",
+        "scic-occ",
+    }
+    assert keys(user, "coopérative", filters={"theme": ["habitat"]}) == {"scic-bzh", "scic-occ"}
+    assert keys(user, "menuiserie", filters={"region": ["Occitanie"]}) == set()
+    assert keys(user, "*", filters={"form": ["association"]}) == {"asso"}
+    # An empty list of values filters nothing.
+    assert len(keys(user, "coopérative", filters={"region": []})) == 4
+
+
+def test_facet_counts_never_count_what_the_user_may_not_open(world, faceted_docs):
+    found = search.search(world.learner_b1, "coopérative", facet_names=["form", "region", "theme"])
+    assert found.total == 4
+    assert found.facets["form"] == [("SCIC", 2), ("association", 1), ("SCOP", 1)]
+    assert found.facets["region"] == [("Bretagne", 2), ("Occitanie", 2)]
+    assert found.facets["theme"] == [("emploi", 2), ("habitat", 2), ("bois", 1)]
+    owner = search.search(world.learner_a1, "coopérative", facet_names=["region"])
+    assert owner.total == 5 and ("Normandie", 1) in owner.facets["region"]
+    assert search.search(world.learner_b1, "secrète", facet_names=["region"]).facets == {"region": []}
+
+
+def test_facet_counts_follow_the_query_and_the_other_facets_filters(world, faceted_docs):
+    found = search.search(
+        world.learner_b1, "habitat", filters={"region": ["Bretagne"]}, facet_names=["region", "form"]
+    )
+    assert {hit.doc_id for hit in found.hits} == {"t:scic-bzh"}
+    # A facet is counted without its own filter, so that another region can still be added.
+    assert found.facets["region"] == [("Bretagne", 1), ("Occitanie", 1)]
+    assert found.facets["form"] == [("SCIC", 1)]
+    assert found.hits[0].facets["theme"] == ("habitat",) and found.hits[0].year == 2012
+
+
+def test_results_sort_by_relevance_or_year_with_undated_documents_last(world, faceted_docs):
+    def order(sort):
+        found = search.search(world.learner_b1, "coopérative", page_size=10, sort=sort)
+        return [hit.doc_id.removeprefix("t:") for hit in found.hits]
+
+    assert order("year_desc") == ["scic-bzh", "scic-occ", "scop-bzh", "asso"]
+    assert order("year_asc") == ["scop-bzh", "scic-occ", "scic-bzh", "asso"]
+    assert set(order("relevance")) == {"scop-bzh", "scic-bzh", "scic-occ", "asso"}
+    assert [
+        h.doc_id
+        for h in search.search(world.learner_b1, "coopérative", page=2, page_size=3, sort="year_desc").hits
+    ] == ["t:asso"]
+
+
+def test_similar_documents_share_facet_values_and_respect_access(world, faceted_docs):
+    def similar(user, key, names=("theme", "form")):
+        return [hit.doc_id.removeprefix("t:") for hit in search.similar(user, f"t:{key}", names)]
+
+    found = similar(world.learner_b1, "scic-bzh")
+    assert set(found) == {"scic-occ"}  # shares habitat and SCIC; the private draft never shows
+    assert set(similar(world.learner_a1, "scic-bzh")) == {"scic-occ", "draft"}
+    assert set(similar(world.learner_b1, "scop-bzh")) == {"scic-occ"}  # theme emploi
+    assert similar(world.learner_b1, "scop-bzh", names=("region",)) == ["scic-bzh"]
+    assert similar(world.learner_b1, "missing") == []
+
+
+def test_a_suggestion_is_made_under_the_facet_filters(world, faceted_docs):
+    assert search.search(world.learner_b1, "menuiseries", filters={"region": ["Bretagne"]}).total == 1
+    found = search.search(world.learner_b1, "menuisrie", filters={"region": ["Bretagne"]})
+    assert found.total == 0 and found.suggestion == "menuiserie"
+    assert search.search(world.learner_b1, "menuisrie", filters={"region": ["Occitanie"]}).suggestion is None
+
+
+def test_a_query_without_words_says_so(world, faceted_docs):
+    for text in ("le la les", "?!;,", '"'):
+        found = search.search(world.learner_b1, text)
+        assert found.total == 0 and found.no_words, text
+    assert not search.search(world.learner_b1, "introuvable").no_words
+
+
+def test_an_index_of_an_older_schema_is_recreated_empty_with_a_warning(app, world, caplog):
+    from whoosh import fields, index
+
+    path = search.index_path()
+    path.mkdir(parents=True, exist_ok=True)
+    old = search.build_schema()
+    old.remove("facets")
+    old.remove("year")
+    ix = index.create_in(path, old)
+    writer = ix.writer()
+    writer.add_document(
+        doc_id="t:old",
+        plugin="t",
+        kind="doc",
+        title="Ancien",
+        body="ancien index",
+        url="/t/old",
+        visibility="all",
+    )
+    writer.commit()
+    assert "facets" not in index.open_dir(path).schema.names()
+
+    with caplog.at_level("WARNING", logger="portal.search"):
+        assert search.search(world.admin, "ancien").total == 0
+    assert "portal reindex" in caplog.text
+    assert isinstance(index.open_dir(path).schema["facets"], fields.KEYWORD)
+    index_now(make_doc("new", "Nouveau", "nouvel index", facets={"region": ("Bretagne",)}))
+    assert keys(world.admin, "nouvel", filters={"region": ["Bretagne"]}) == {"new"}
+
+
+def test_visibility_staff_is_seen_by_whoever_manages_a_cohort_only(world):
+    index_now(make_doc("staff-only", "Note réservée", "réservée à l'équipe", visibility="staff"))
+    assert keys(world.staff_a, "réservée") == {"staff-only"}
+    assert keys(world.staff_b, "réservée") == {"staff-only"}
+    assert keys(world.admin, "réservée") == {"staff-only"}
+    for user in (world.learner_a1, world.tutor_a1, world.lecturer_a, world.nobody):
+        assert keys(user, "réservée") == set(), user.email
+
+
+def test_a_hyphenated_word_is_a_word_not_an_exclusion(world):
+    index_now(
+        make_doc("tiers", "Un tiers-lieu rural", "le tiers-lieu du village"),
+        make_doc("lieu", "Un lieu", "un lieu et un tiers"),
+    )
+    assert keys(world.learner_b1, "tiers-lieu") == {"tiers"}
+    assert keys(world.learner_b1, "tiers -lieu") == set()
+    assert keys(world.learner_b1, "lieu -village") == {"lieu"}

@@ -1,0 +1,5 @@
+"""The library blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("library", __name__, template_folder="templates")

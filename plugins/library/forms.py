@@ -1,0 +1,89 @@
+"""Forms of the library: a monograph, a request for changes, a name of an editable list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from plugins.library.models import Visibility
+from plugins.library.service import REGIONS
+from portal.forms import choices, strip_filter
+
+REQUIRED = _l("Ce champ est obligatoire.")
+
+
+def _none_or_int(value):
+    return int(value) if value not in (None, "", "0", "None") else None
+
+
+class MonographForm(FlaskForm):
+    """A monograph; the view fills the choices of the two editable lists."""
+
+    title = StringField(
+        _l("Titre"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
+    organisation = StringField(
+        _l("Structure étudiée"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
+    legal_form = SelectField(_l("Forme juridique"), coerce=_none_or_int, validate_choice=True)
+    sector = SelectField(_l("Secteur d'activité"), coerce=_none_or_int, validate_choice=True)
+    region = SelectField(_l("Région"), choices=choices([("", "—"), *((r, r) for r in REGIONS)]))
+    department = StringField(_l("Département"), filters=[strip_filter], validators=[Length(max=80)])
+    town = StringField(_l("Commune"), filters=[strip_filter], validators=[Length(max=120)])
+    year_founded = IntegerField(
+        _l("Année de création"),
+        validators=[
+            Optional(),
+            NumberRange(1800, date.today().year, _l("Indiquez une année entre 1800 et l'année en cours.")),
+        ],
+    )
+    themes = StringField(
+        _l("Thèmes"),
+        filters=[strip_filter],
+        validators=[Length(max=600)],
+        description=_l("Séparés par des virgules, par exemple : habitat, circuits courts, insertion"),
+    )
+    summary = TextAreaField(_l("Résumé"), validators=[Length(max=3000)])
+    body = TextAreaField(_l("Texte de la monographie (Markdown)"), validators=[Length(max=300_000)])
+    source = StringField(
+        _l("Source"),
+        filters=[strip_filter],
+        validators=[Length(max=300)],
+        description=_l("Par exemple : mémoire, promotion Paris 2024"),
+    )
+    authors = StringField(_l("Auteurs"), filters=[strip_filter], validators=[Length(max=300)])
+    visibility = SelectField(
+        _l("Visibilité une fois publiée"),
+        choices=choices(
+            [
+                (Visibility.ALL.value, _l("Tous les utilisateurs du portail")),
+                (Visibility.STAFF.value, _l("Équipe pédagogique seulement")),
+            ]
+        ),
+        default=Visibility.ALL.value,
+    )
+    attachments = MultipleFileField(
+        _l("Documents joints"),
+        description=_l("PDF, DOCX ou ODT ; leur texte est pris en compte par la recherche."),
+    )
+
+
+class ReviewForm(FlaskForm):
+    """What staff ask the author to change."""
+
+    comment = TextAreaField(
+        _l("Modifications demandées"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=5000)],
+    )
+
+
+class ListEntryForm(FlaskForm):
+    """A new entry of an editable list."""
+
+    name = StringField(_l("Nom"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=80)])

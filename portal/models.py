@@ -41,6 +41,18 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def value_enum(kind: type[enum.Enum], name: str, length: int = 20) -> sa.Enum:
+    """A column type for a StrEnum, stored as its value (VARCHAR) with a CHECK constraint named `name`."""
+    return sa.Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
 class Role(enum.StrEnum):
     """A person's role in a cohort."""
 
@@ -179,15 +191,7 @@ class Seminar(db.Model):
     bloc_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("bloc.id", ondelete="CASCADE"), index=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(255))
     kind: so.Mapped[SeminarKind] = so.mapped_column(
-        sa.Enum(
-            SeminarKind,
-            name="seminar_kind",
-            native_enum=False,
-            create_constraint=True,
-            length=20,
-            values_callable=lambda kinds: [k.value for k in kinds],
-        ),
-        default=SeminarKind.THEMATIC,
+        value_enum(SeminarKind, "seminar_kind"), default=SeminarKind.THEMATIC
     )
     #: planned hours, when known
     hours: so.Mapped[int | None]
@@ -222,14 +226,7 @@ class Cohort(db.Model):
 
 def role_type() -> sa.Enum:
     """A column type for Role, stored as its value with a CHECK constraint (one per column)."""
-    return sa.Enum(
-        Role,
-        name="role",
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda roles: [r.value for r in roles],
-    )
+    return value_enum(Role, "role")
 
 
 class Enrolment(db.Model):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models import Seminar, User, UTCDateTime, utcnow
+from portal.models import Seminar, User, UTCDateTime, utcnow, value_enum
 from portal.storage import StoredFile
 
 
@@ -29,16 +29,7 @@ class CourseItem(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     seminar_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("seminar.id", ondelete="CASCADE"), index=True)
-    kind: so.Mapped[ItemKind] = so.mapped_column(
-        sa.Enum(
-            ItemKind,
-            name="item_kind",
-            native_enum=False,
-            create_constraint=True,
-            length=10,
-            values_callable=lambda kinds: [k.value for k in kinds],
-        )
-    )
+    kind: so.Mapped[ItemKind] = so.mapped_column(value_enum(ItemKind, "item_kind", 10))
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     #: a short presentation shown in the list
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")

@@ -9,19 +9,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models import Atelier, Cohort, User, UTCDateTime, utcnow
+from portal.models import Atelier, Cohort, User, UTCDateTime, utcnow, value_enum
 from portal.storage import StoredFile
-
-
-def _enum(kind: type[enum.Enum], name: str, length: int) -> sa.Enum:
-    return sa.Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class ForumKind(enum.StrEnum):
@@ -49,7 +38,7 @@ class Forum(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: "atelier:<id>", "cohort:<id>" or "announcements:<id>": one forum of each per owner
     key: so.Mapped[str] = so.mapped_column(sa.String(40), unique=True)
-    kind: so.Mapped[ForumKind] = so.mapped_column(_enum(ForumKind, "forum_kind", 20))
+    kind: so.Mapped[ForumKind] = so.mapped_column(value_enum(ForumKind, "forum_kind", 20))
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     #: the atelier of an atelier forum; None for the cohort's forums
     atelier_id: so.Mapped[int | None] = so.mapped_column(
@@ -58,7 +47,7 @@ class Forum(db.Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     subscription_mode: so.Mapped[SubscriptionMode] = so.mapped_column(
-        _enum(SubscriptionMode, "forum_subscription_mode", 20), default=SubscriptionMode.AUTOMATIC
+        value_enum(SubscriptionMode, "forum_subscription_mode", 20), default=SubscriptionMode.AUTOMATIC
     )
     created_dt: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
@@ -188,10 +177,10 @@ class ForumPreference(db.Model):
 
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     display: so.Mapped[DisplayMode] = so.mapped_column(
-        _enum(DisplayMode, "forum_display_mode", 10), default=DisplayMode.NESTED
+        value_enum(DisplayMode, "forum_display_mode", 10), default=DisplayMode.NESTED
     )
     mail_mode: so.Mapped[MailMode] = so.mapped_column(
-        _enum(MailMode, "forum_mail_mode", 10), default=MailMode.POST
+        value_enum(MailMode, "forum_mail_mode", 10), default=MailMode.POST
     )
     #: when the user's last daily digest was sent
     digest_sent_dt: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models import User, UTCDateTime, utcnow
+from portal.models import User, UTCDateTime, utcnow, value_enum
 from portal.storage import StoredFile
 
 
@@ -26,17 +26,6 @@ class Visibility(enum.StrEnum):
 
     ALL = "all"
     STAFF = "staff"
-
-
-def _enum(kind, name: str):
-    return sa.Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=10,
-        values_callable=lambda values: [v.value for v in values],
-    )
 
 
 class LegalForm(db.Model):
@@ -84,9 +73,11 @@ class Monograph(db.Model):
     source: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
     #: the authors' names as they are to be cited
     authors: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
-    status: so.Mapped[Status] = so.mapped_column(_enum(Status, "library_status"), default=Status.DRAFT)
+    status: so.Mapped[Status] = so.mapped_column(
+        value_enum(Status, "library_status", 10), default=Status.DRAFT
+    )
     visibility: so.Mapped[Visibility] = so.mapped_column(
-        _enum(Visibility, "library_visibility"), default=Visibility.ALL
+        value_enum(Visibility, "library_visibility", 10), default=Visibility.ALL
     )
     #: the staff's last request for changes, shown to the author
     review_comment: so.Mapped[str] = so.mapped_column(sa.Text, default="")

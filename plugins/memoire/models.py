@@ -11,19 +11,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models import Bloc, Cohort, User, UTCDateTime, utcnow
+from portal.models import Bloc, Cohort, User, UTCDateTime, utcnow, value_enum
 from portal.storage import StoredFile
-
-
-def _enum(cls, name: str, length: int = 20) -> sa.Enum:
-    return sa.Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class AssignmentKind(enum.StrEnum):
@@ -82,7 +71,7 @@ class Assignment(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
-    kind: so.Mapped[AssignmentKind] = so.mapped_column(_enum(AssignmentKind, "assignment_kind"))
+    kind: so.Mapped[AssignmentKind] = so.mapped_column(value_enum(AssignmentKind, "assignment_kind"))
     #: the bloc a continuous-assessment writing validates
     bloc_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("bloc.id", ondelete="SET NULL"))
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
@@ -153,7 +142,7 @@ class Submission(db.Model):
     )
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     status: so.Mapped[SubmissionStatus] = so.mapped_column(
-        _enum(SubmissionStatus, "submission_status"), default=SubmissionStatus.DRAFT
+        value_enum(SubmissionStatus, "submission_status"), default=SubmissionStatus.DRAFT
     )
     #: the text answer being prepared
     draft_text: so.Mapped[str] = so.mapped_column(sa.Text, default="")
@@ -238,11 +227,11 @@ class Feedback(db.Model):
     )
     #: Markdown
     comment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    distanciation: so.Mapped[Level | None] = so.mapped_column(_enum(Level, "level_distanciation"))
-    argumentation: so.Mapped[Level | None] = so.mapped_column(_enum(Level, "level_argumentation"))
-    coherence: so.Mapped[Level | None] = so.mapped_column(_enum(Level, "level_coherence"))
-    pertinence: so.Mapped[Level | None] = so.mapped_column(_enum(Level, "level_pertinence"))
-    decision: so.Mapped[Decision | None] = so.mapped_column(_enum(Decision, "decision"))
+    distanciation: so.Mapped[Level | None] = so.mapped_column(value_enum(Level, "level_distanciation"))
+    argumentation: so.Mapped[Level | None] = so.mapped_column(value_enum(Level, "level_argumentation"))
+    coherence: so.Mapped[Level | None] = so.mapped_column(value_enum(Level, "level_coherence"))
+    pertinence: so.Mapped[Level | None] = so.mapped_column(value_enum(Level, "level_pertinence"))
+    decision: so.Mapped[Decision | None] = so.mapped_column(value_enum(Decision, "decision"))
     #: out of 20, two decimals
     mark: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(4, 2))
     author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
@@ -282,7 +271,7 @@ class LogEntry(db.Model):
     learner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     entry_date: so.Mapped[date]
-    kind: so.Mapped[LogKind] = so.mapped_column(_enum(LogKind, "log_kind"))
+    kind: so.Mapped[LogKind] = so.mapped_column(value_enum(LogKind, "log_kind"))
     #: Markdown
     text: so.Mapped[str] = so.mapped_column(sa.Text)
     created_dt: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -9,19 +9,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models import Bloc, Seminar, User, UTCDateTime, utcnow
+from portal.models import Bloc, Seminar, User, UTCDateTime, utcnow, value_enum
 from portal.storage import StoredFile
-
-
-def _enum(cls: type[enum.Enum], name: str) -> sa.Enum:
-    return sa.Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class SessionKind(enum.StrEnum):
@@ -94,7 +83,7 @@ class Session(db.Model):
     end_dt: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     #: its length, kept with start and end so that reports sum hours in SQL on SQLite and PostgreSQL alike
     minutes: so.Mapped[int] = so.mapped_column(default=0)
-    kind: so.Mapped[SessionKind] = so.mapped_column(_enum(SessionKind, "session_kind"))
+    kind: so.Mapped[SessionKind] = so.mapped_column(value_enum(SessionKind, "session_kind"))
     #: the bloc whose hours the session counts towards (None: outside any bloc)
     bloc_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("bloc.id", ondelete="SET NULL"))
     seminar_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("seminar.id", ondelete="SET NULL"))
@@ -104,7 +93,7 @@ class Session(db.Model):
     link: so.Mapped[str] = so.mapped_column(sa.String(2000), default="")
     room: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
     status: so.Mapped[SessionStatus] = so.mapped_column(
-        _enum(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED
+        value_enum(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED
     )
     #: why the session moved or was cancelled, shown to everyone
     status_note: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
@@ -174,7 +163,7 @@ class Attendance(db.Model):
     user_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    status: so.Mapped[Presence] = so.mapped_column(_enum(Presence, "presence"))
+    status: so.Mapped[Presence] = so.mapped_column(value_enum(Presence, "presence"))
     #: when the learner checked in themself (None: recorded by a tutor or staff)
     checked_in_dt: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     #: who recorded the current status
@@ -194,8 +183,8 @@ class AttendanceChange(db.Model):
     )
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     #: None for the first record
-    old_status: so.Mapped[Presence | None] = so.mapped_column(_enum(Presence, "old_presence"))
-    new_status: so.Mapped[Presence] = so.mapped_column(_enum(Presence, "new_presence"))
+    old_status: so.Mapped[Presence | None] = so.mapped_column(value_enum(Presence, "old_presence"))
+    new_status: so.Mapped[Presence] = so.mapped_column(value_enum(Presence, "new_presence"))
     changed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     changed_dt: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
@@ -215,7 +204,9 @@ class Justification(db.Model):
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     text: so.Mapped[str] = so.mapped_column(sa.Text)
     file_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("stored_file.id", ondelete="SET NULL"))
-    decision: so.Mapped[Decision] = so.mapped_column(_enum(Decision, "decision"), default=Decision.PENDING)
+    decision: so.Mapped[Decision] = so.mapped_column(
+        value_enum(Decision, "decision"), default=Decision.PENDING
+    )
     submitted_dt: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     decided_dt: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

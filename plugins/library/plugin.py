@@ -7,7 +7,10 @@ from flask import Blueprint, url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
-from portal.plugins import NavItem, Plugin
+from portal.plugins import NavItem, Plugin, Widget
+
+#: Proposals listed in the author's "changes requested" widget; "Mes propositions" lists them all.
+CHANGES_ROWS = 5
 
 
 class LibraryPlugin(Plugin):
@@ -26,6 +29,36 @@ class LibraryPlugin(Plugin):
     def nav_items(self, user) -> list[NavItem]:
         """A link for every logged-in user."""
         return [NavItem(_l("Bibliothèque"), url_for("library.index"), order=40, active_prefix="library.")]
+
+    def dashboard_widgets(self, user) -> list[Widget]:
+        """Staff: how many monographs wait for review; an author: their proposals sent back for changes.
+        Two queries at most."""
+        from plugins.library.permissions import is_staff
+        from plugins.library.queries import changes_requested_of, count_submitted
+
+        widgets = []
+        if is_staff(user):
+            waiting = count_submitted()
+            if waiting:
+                widgets.append(
+                    Widget(
+                        _l("Monographies à relire"),
+                        "library/widget_review.html",
+                        {"count": waiting},
+                        order=40,
+                    )
+                )
+        rows = changes_requested_of(user.id, CHANGES_ROWS + 1)
+        if rows:
+            widgets.append(
+                Widget(
+                    _l("Monographies à modifier"),
+                    "library/widget_changes.html",
+                    {"rows": rows[:CHANGES_ROWS], "more": len(rows) > CHANGES_ROWS},
+                    order=41,
+                )
+            )
+        return widgets
 
     def search_documents(self):
         """Every published monograph."""

@@ -1,4 +1,4 @@
-"""Reads of the library: the editable lists, a user's proposals, the review queue."""
+"""Reads of the library: the editable lists, a user's proposals, the review queue, the dashboard's counts."""
 
 from __future__ import annotations
 
@@ -51,13 +51,47 @@ def proposals_of(user_id: int) -> list[Monograph]:
     )
 
 
-def by_status(status: Status) -> list[Monograph]:
-    """Monographs in a status, with their author, oldest change first."""
+def changes_requested_of(user_id: int, limit: int) -> list[tuple[int, str, object]]:
+    """(id, title, updated_dt) of the user's drafts that staff sent back with a comment, newest first."""
+    return list(
+        db.session.execute(
+            sa.select(Monograph.id, Monograph.title, Monograph.updated_dt)
+            .where(
+                Monograph.created_by_id == user_id,
+                Monograph.status == Status.DRAFT,
+                Monograph.review_comment != "",
+            )
+            .order_by(Monograph.updated_dt.desc(), Monograph.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def count_submitted() -> int:
+    """How many monographs wait for review."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Monograph.id)).where(Monograph.status == Status.SUBMITTED)
+    )
+
+
+def submitted() -> list[Monograph]:
+    """The review queue, with the authors, oldest change first."""
     return list(
         db.session.scalars(
             sa.select(Monograph)
-            .where(Monograph.status == status)
+            .where(Monograph.status == Status.SUBMITTED)
             .options(so.joinedload(Monograph.created_by))
-            .order_by(Monograph.updated_dt)
+            .order_by(Monograph.updated_dt, Monograph.id)
         )
     )
+
+
+def published_page(page: int, per_page: int):
+    """A page of the published monographs, with their authors, latest change first (a Pagination)."""
+    query = (
+        sa.select(Monograph)
+        .where(Monograph.status == Status.PUBLISHED)
+        .options(so.joinedload(Monograph.created_by))
+        .order_by(Monograph.updated_dt.desc(), Monograph.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

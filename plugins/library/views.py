@@ -18,6 +18,8 @@ from portal.extensions import db
 from portal.storage import UploadRefused
 
 PAGE_SIZE = 10
+#: Published monographs per page of the review page (thousands at a large site).
+REVIEW_PAGE_SIZE = 50
 SORTS = {"relevance", "year_desc", "year_asc"}
 
 
@@ -244,13 +246,14 @@ def mine():
 
 @bp.route("/review")
 def review():
-    """Staff: monographs waiting for review, and those published."""
+    """Staff: monographs waiting for review, and a page of those published."""
     if not is_staff(current_user):
         abort(404)
+    page = request.args.get("page", 1, type=int) or 1
     return render_template(
         "library/review.html",
-        submitted=queries.by_status(Status.SUBMITTED),
-        published=queries.by_status(Status.PUBLISHED),
+        submitted=queries.submitted(),
+        published=queries.published_page(max(page, 1), REVIEW_PAGE_SIZE),
     )
 
 

@@ -3,10 +3,16 @@ every query filtered by what the user may open, updates after commit, safe with 
 
 from __future__ import annotations
 
+import bisect
+import copy
+import itertools
 import logging
 import shutil
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,14 +21,14 @@ from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-from whoosh import highlight, index, query, sorting, writing
+from whoosh import formats, highlight, index, query, writing
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.lang import stopwords_for_language
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.qparser.plugins import FieldsPlugin, FuzzyTermPlugin, PlusMinusPlugin
-from whoosh.searching import ResultsPage
+from whoosh.reading import TermNotFound
 from whoosh.support.charset import accent_map
 from whoosh.util.filelock import try_for
 
@@ -76,6 +82,11 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
         # chars=True keeps each word's offsets, so that snippets are cut without analysing the text again
         body=TEXT(analyzer=analyzer, stored=True, spelling=True, chars=True),
+        # The body's words twice more, lighter: which documents hold a word is read from `words` (no
+        # positions) ten times faster than from the body's postings, which carry every occurrence's position
+        # and offsets; phrases are checked on `word_positions` (positions only), twice as fast as on the body.
+        words=FieldType(formats.Existence(), analyzer),
+        word_positions=FieldType(formats.Positions(), analyzer),
         url=STORED(),
         updated=DATETIME(stored=True, sortable=True),
         cohort_id=ID(stored=True),
@@ -163,6 +174,8 @@ def _fields(doc: SearchDoc) -> dict:
         "kind": doc.kind,
         "title": doc.title,
         "body": doc.body,
+        "words": doc.body,
+        "word_positions": doc.body,
         "url": doc.url,
         "updated": updated,
         "cohort_id": str(doc.cohort_id or ""),
@@ -263,6 +276,7 @@ def rebuild(documents: Iterable[SearchDoc]) -> Iterator[SearchDoc]:
     ix = open_index()
     if ix.schema.names() != build_schema().names() or _outdated(ix):
         ix.close()
+        _forget_snapshots()
         shutil.rmtree(index_path())
         ix = open_index()
     writer = _writer(ix)
@@ -276,41 +290,184 @@ def rebuild(documents: Iterable[SearchDoc]) -> Iterator[SearchDoc]:
     writer.commit(mergetype=writing.CLEAR, optimize=True)
 
 
+# -- searchers kept open, and the document sets computed on them ------------------------------------------
+#: Index folders a process keeps searchers open on (a site has one; the tests use many).
+KEPT_INDEXES = 4
+#: Document numbers the sets cached on one searcher may hold in all (a few tens of bytes each).
+KEPT_DOCNUMS = 1_000_000
+
+
+class _Snapshot:
+    """A searcher on one generation of the index, with the sets of document numbers computed on it (access
+    groups, plugins, facet values, words): they hold until the index changes, when a new snapshot starts.
+
+    Opening a searcher on a large index takes ~100 ms, and building these sets most of a query's time.
+    """
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self._sets: OrderedDict[object, frozenset[int]] = OrderedDict()
+        self._size = 0
+        self._boundaries: list[datetime] | None = None
+        self._facet_terms: dict[str, list[str]] = {}
+        self._orders: dict[str, list[int]] = {}
+
+    def docs(self, key, compute: Callable[[], Iterable[int]]) -> frozenset[int]:
+        """The set cached under key, computed the first time (least recently used sets dropped first)."""
+        found = self._sets.get(key)
+        if found is not None:
+            self._sets.move_to_end(key)
+            return found
+        found = frozenset(compute())
+        self._sets[key] = found
+        self._size += len(found)
+        while self._size > KEPT_DOCNUMS and len(self._sets) > 1:
+            _, dropped = self._sets.popitem(last=False)
+            self._size -= len(dropped)
+        return found
+
+    def query_docs(self, q: query.Query) -> frozenset[int]:
+        """The documents matching a query."""
+        return self.docs(("query", q), lambda: self.searcher.docs_for_query(q))
+
+    def term_docs(self, fieldname: str, text: str) -> frozenset[int]:
+        """The documents holding a term."""
+
+        def postings():
+            try:
+                return self.searcher.reader().postings(fieldname, text).all_ids()
+            except TermNotFound:
+                return ()
+
+        return self.docs(("term", fieldname, text), postings)
+
+    def facet_terms(self, name: str) -> list[str]:
+        """The indexed terms of a facet's values."""
+        if name not in self._facet_terms:
+            prefix = facet_term(name, "")
+            self._facet_terms[name] = [
+                term.decode("utf-8") if isinstance(term, bytes) else term
+                for term in self.searcher.reader().expand_prefix("facets", prefix)
+            ]
+        return self._facet_terms[name]
+
+    def order(self, sort: str) -> list[int]:
+        """Every document in the order of a year sort: newest first, or oldest first with the undated last;
+        ties in index order."""
+        if sort not in self._orders:
+            reader = self.searcher.reader()
+            years = reader.column_reader("year")
+            if sort == "year_desc":
+                key = lambda docnum: (-years[docnum], docnum)  # noqa: E731
+            else:
+                key = lambda docnum: (years[docnum] == 0, years[docnum], docnum)  # noqa: E731
+            self._orders[sort] = sorted(reader.all_doc_ids(), key=key)
+        return self._orders[sort]
+
+    def window_period(self, moment: datetime) -> int:
+        """Which interval between the documents' visibility dates a moment falls in: every moment of one
+        interval sees the same documents, so access sets are cached per interval, not per instant."""
+        if self._boundaries is None:
+            reader, schema = self.searcher.reader(), self.searcher.schema
+            dates = {
+                schema[name].from_bytes(term)
+                for name in ("visible_from", "visible_until")
+                for term in schema[name].sortable_terms(reader, name)
+            }
+            self._boundaries = sorted(dates - {EARLIEST, LATEST})
+        return bisect.bisect_right(self._boundaries, moment)
+
+    def latest(self) -> _Snapshot:
+        """This snapshot if the index has not changed since, else one on its latest generation."""
+        if self.searcher.up_to_date():
+            return self
+        # Not Whoosh's refresh(): the reader it builds keeps the segments merged away and misses new
+        # deletions.
+        self.searcher.close()
+        return _Snapshot(_reading(open_index().searcher))
+
+
+_pool_lock = threading.Lock()
+#: index folder -> snapshots not in use (as many as threads have searched at once)
+_idle: OrderedDict[str, list[_Snapshot]] = OrderedDict()
+
+
+@contextmanager
+def _snapshot() -> Iterator[_Snapshot]:
+    """A snapshot of the index's latest generation, for this thread alone until the block ends."""
+    path = str(index_path())
+    with _pool_lock:
+        idle = _idle.setdefault(path, [])
+        _idle.move_to_end(path)
+        snapshot = idle.pop() if idle else None
+        while len(_idle) > KEPT_INDEXES:
+            for dropped in _idle.popitem(last=False)[1]:
+                dropped.searcher.close()
+    try:
+        snapshot = snapshot.latest() if snapshot else _Snapshot(_reading(open_index().searcher))
+        yield snapshot
+    except BaseException:
+        # A snapshot that failed (files gone under it, say) is not handed out again.
+        if snapshot is not None:
+            snapshot.searcher.close()
+        raise
+    with _pool_lock:
+        _idle.setdefault(path, []).append(snapshot)
+
+
+def _forget_snapshots() -> None:
+    """Close this process's searchers on the index (before its folder is replaced)."""
+    with _pool_lock:
+        for snapshot in _idle.pop(str(index_path()), []):
+            snapshot.searcher.close()
+
+
 # -- queries ------------------------------------------------------------------------------------------
-def access_filter(user) -> query.Query | None:
-    """What the user may open: None for an admin (everything), else a query over the access fields."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return query.NullQuery
-    managed = managed_cohort_ids(user)
-    if managed is None:
-        return None
+def _shared_access(cohorts, ateliers, managed, now: datetime) -> query.Query:
+    """What every user with these memberships may open at this moment."""
     audience: list[query.Query] = [query.Term("visibility", "all")]
     audience += [
-        query.And([query.Term("visibility", "cohort"), query.Term("cohort_id", str(c))])
-        for c in cohort_ids(user)
+        query.And([query.Term("visibility", "cohort"), query.Term("cohort_id", str(c))]) for c in cohorts
     ]
     audience += [
-        query.And([query.Term("visibility", "atelier"), query.Term("atelier_id", str(a))])
-        for a in atelier_ids(user)
+        query.And([query.Term("visibility", "atelier"), query.Term("atelier_id", str(a))]) for a in ateliers
     ]
-    now = datetime.now(UTC).replace(tzinfo=None)
     window = query.And(
         [
             query.DateRange("visible_from", None, now),
             query.DateRange("visible_until", now, None, startexcl=True),
         ]
     )
-    terms: list[query.Query] = [
-        query.And([query.Or(audience), window]),
-        query.Term("owner_id", str(user.id)),
-        query.Term("readers", str(user.id)),
-    ]
+    terms: list[query.Query] = [query.And([query.Or(audience), window])]
     # The équipe pédagogique sees every document of the cohorts it manages, whatever its window.
     terms += [query.Term("cohort_id", str(c)) for c in managed]
     if managed:
         # Visibility "staff": anyone who manages a cohort (e.g. a staff-only monograph of the library).
         terms.append(query.Term("visibility", "staff"))
     return query.Or(terms)
+
+
+def _access_docs(snapshot: _Snapshot, user) -> frozenset[int] | None:
+    """The documents the user may open: None for an admin (everything).
+
+    What a user's groups may open is computed once per index generation and visibility period and shared by
+    everyone with the same memberships; what is theirs alone (owned, or addressed to them) is added."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    managed = managed_cohort_ids(user)
+    if managed is None:
+        return None
+    cohorts, ateliers = tuple(sorted(cohort_ids(user))), tuple(sorted(atelier_ids(user)))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    managed = tuple(sorted(managed))
+    shared = snapshot.docs(
+        ("access", cohorts, ateliers, managed, snapshot.window_period(now)),
+        lambda: snapshot.searcher.docs_for_query(_shared_access(cohorts, ateliers, managed, now)),
+    )
+    own = snapshot.query_docs(
+        query.Or([query.Term("owner_id", str(user.id)), query.Term("readers", str(user.id))])
+    )
+    return shared | own if own else shared
 
 
 @dataclass(frozen=True)
@@ -378,16 +535,6 @@ def _facet_filter(name: str, values: Iterable[str]) -> query.Query | None:
     return query.Or(terms) if terms else None
 
 
-def _sorted_by(sort: str):
-    if sort == "year_desc":
-        return sorting.FieldFacet("year", reverse=True)
-    if sort == "year_asc":
-        # Documents without a year (0) after every dated one.
-        dated = sorting.QueryFacet({"0-dated": query.NumericRange("year", 1, None)}, other="1-undated")
-        return sorting.MultiFacet([dated, sorting.FieldFacet("year")])
-    return None
-
-
 def search(
     user,
     text: str,
@@ -410,53 +557,120 @@ def search(
     empty = Results([], 0, 1, 0, None)
     if not text:
         return empty
-    ix = open_index()
-    parser = _parser(ix.schema)
-    parsed = parser.parse(text)
-    if parsed is query.NullQuery or not list(parsed.leaves()):
-        return Results([], 0, 1, 0, None, no_words=True)
-    allowed = access_filter(user)
-    if allowed is query.NullQuery:
-        return empty
-    restrict = [allowed] if allowed is not None else []
-    if plugin:
-        restrict.append(query.Term("plugin", plugin))
-    by_facet = {
-        name: chosen
-        for name, values in (filters or {}).items()
-        if (chosen := _facet_filter(name, values)) is not None
-    }
-    with _reading(ix.searcher) as searcher:
-        # The filters as sets of document numbers, each computed once and reused for the hits, the total,
-        # the facet counts and the suggestion (the access query alone has hundreds of terms).
-        access_docs = set(searcher.docs_for_query(query.And(restrict))) if restrict else None
-        facet_docs = {name: set(searcher.docs_for_query(chosen)) for name, chosen in by_facet.items()}
-        allowed_filter = _intersection([access_docs, *facet_docs.values()])
-        if allowed_filter is not None and not allowed_filter:
-            # Nothing the user may open passes the filters (and Whoosh reads an empty set as no filter).
-            no_words = next(iter(searcher.schema["body"].analyzer(text)), None) is None
-            return Results([], 0, 1, 0, None, {name: [] for name in facet_names}, no_words)
-        limit = max(page, 1) * page_size
-        results = searcher.search(
-            parsed, limit=limit, filter=allowed_filter, terms=True, sortedby=_sorted_by(sort)
-        )
-        total = _total(searcher, results, limit, parsed, allowed_filter)
-        pages = max(1, -(-total // page_size))
-        page_obj = ResultsPage(results, min(max(page, 1), pages), page_size)
-        # The words' offsets stored in the index (chars=True) place the snippet without analysing the body
-        # again (re-stemming whole texts cost 25 ms per hit on long documents).
-        page_obj.results.fragmenter = highlight.PinpointFragmenter(maxchars=220, surround=60)
-        page_obj.results.formatter = _Escaped()
-        hits = [_hit(hit, hit.highlights("body")) for hit in page_obj]
-        suggestion = _suggestion(searcher, parser, text, allowed_filter) if total == 0 else None
-        matches = set(searcher.docs_for_query(parsed)) if facet_names else set()
-        cache: dict[tuple[str, ...], set[int]] = {}
-        counts = {
-            name: _facet_counts(searcher, name, matches, access_docs, facet_docs, cache)
-            for name in facet_names
+    with _snapshot() as snapshot:
+        searcher = snapshot.searcher
+        parser = _parser(searcher.schema)
+        parsed = parser.parse(text)
+        if parsed is query.NullQuery or not list(parsed.leaves()):
+            return Results([], 0, 1, 0, None, no_words=True)
+        access = _access_docs(snapshot, user)
+        if access is not None and not access:
+            return empty
+        scope = _intersection([access, snapshot.term_docs("plugin", plugin) if plugin else None])
+        by_facet = {
+            name: _facet_docs(snapshot, name, chosen)
+            for name, values in (filters or {}).items()
+            if (chosen := [value for value in values if value])
         }
-        no_words = total == 0 and next(iter(searcher.schema["body"].analyzer(text)), None) is None
-        return Results(hits, total, page_obj.pagenum, pages, suggestion, counts, no_words)
+        matches = _matching(snapshot, parsed)
+        allowed = _intersection([scope, *by_facet.values()])
+        visible = matches if allowed is None else matches & allowed
+        counts = {name: _facet_counts(snapshot, name, matches, scope, by_facet) for name in facet_names}
+        if not visible:
+            suggestion = _suggestion(snapshot, parser, text, allowed) if allowed is None or allowed else None
+            no_words = next(iter(searcher.schema["body"].analyzer(text)), None) is None
+            return Results([], 0, 1, 0, suggestion, counts, no_words)
+        pages = -(-len(visible) // page_size)
+        page = min(max(page, 1), pages)
+        hits = _page(snapshot, parsed, visible, sort, slice((page - 1) * page_size, page * page_size))
+        return Results(hits, len(visible), page, pages, None, counts)
+
+
+def _page(snapshot: _Snapshot, parsed: query.Query, visible: frozenset[int], sort: str, wanted: slice):
+    """The hits of one page: ranked by Whoosh for relevance, else taken in year order from the visible
+    documents; with highlighted snippets when the query has words."""
+    searcher = snapshot.searcher
+    everything = _lists_everything(parsed)
+    if sort == "relevance" and not everything:
+        # Only the documents to show are ranked; the filter is the exact set of those the user may open.
+        results = searcher.search(_ranking(parsed), limit=wanted.stop, filter=set(visible), terms=True)
+        docnums = [hit.docnum for hit in results[wanted]]
+    else:
+        order = snapshot.order(sort) if sort in SORTS[1:] else sorted(visible)
+        docnums = list(
+            itertools.islice((docnum for docnum in order if docnum in visible), wanted.start, wanted.stop)
+        )
+        if everything:
+            return [_hit(searcher.stored_fields(docnum), "") for docnum in docnums]
+        results = searcher.search(_ranking(parsed), limit=len(docnums), filter=set(docnums), terms=True)
+    # The words' offsets stored in the index (chars=True) place the snippet without analysing the body
+    # again (re-stemming whole texts cost 25 ms per hit on long documents).
+    results.fragmenter = highlight.PinpointFragmenter(maxchars=220, surround=60)
+    results.formatter = _Escaped()
+    found = {hit.docnum: hit for hit in results}
+    return [_hit(found[docnum], found[docnum].highlights("body")) for docnum in docnums]
+
+
+def _lists_everything(q: query.Query) -> bool:
+    """Whether the query is "*" (every document)."""
+    return isinstance(q, query.Every) or (
+        type(q) is query.Or and all(isinstance(child, query.Every) for child in q.children())
+    )
+
+
+def _matching(snapshot: _Snapshot, parsed: query.Query) -> frozenset[int]:
+    """Every document matching the query, unranked: from the words' sets when the query is made of words
+    only, else from Whoosh's matchers (phrases, prefixes, "*")."""
+    if _lists_everything(parsed):
+        return snapshot.docs(("everything",), snapshot.searcher.reader().all_doc_ids)
+    words = _word_docs(snapshot, parsed)
+    return snapshot.query_docs(_on_positions(parsed)) if words is None else words
+
+
+def _ranking(q: query.Query) -> query.Query:
+    """The query the matches are ranked and highlighted with: a phrase becomes its words, all required.
+
+    The documents holding the phrase are already known (they are the filter); matching its words' positions a
+    second time would cost as much again as finding them."""
+    if isinstance(q, query.Phrase):
+        return query.And([query.Term(q.fieldname, word) for word in q.words], boost=q.boost)
+    if isinstance(q, query.AndNot):
+        # What is excluded stays exact: its words apart must not exclude a match.
+        return query.AndNot(_ranking(q.a), q.b)
+    if isinstance(q, query.BinaryQuery):
+        return type(q)(_ranking(q.a), _ranking(q.b))
+    if isinstance(q, query.CompoundQuery):
+        ranked = copy.copy(q)
+        ranked.subqueries = [_ranking(child) for child in q.subqueries]
+        return ranked
+    return q
+
+
+def _on_positions(q: query.Query) -> query.Query:
+    """The query with its phrases of the body checked on `word_positions`."""
+    if isinstance(q, query.Phrase) and q.fieldname == "body":
+        return query.Phrase("word_positions", q.words, slop=q.slop, boost=q.boost)
+    return q.apply(_on_positions)
+
+
+def _word_docs(snapshot: _Snapshot, q: query.Query) -> frozenset[int] | None:
+    """The documents matching a query of words combined by OR, AND, AND NOT and ANDMAYBE; None for any other
+    query. A word of the body is read from the `words` field, which holds the same terms without positions."""
+    kind = type(q)
+    if kind is query.Term and q.fieldname in ("title", "body"):
+        return snapshot.term_docs("words" if q.fieldname == "body" else "title", q.text)
+    if kind not in (query.Or, query.And, query.AndNot, query.AndMaybe):
+        return None
+    parts = [_word_docs(snapshot, child) for child in q.children()]
+    if any(part is None for part in parts):
+        return None
+    if kind is query.Or:
+        return frozenset().union(*parts)
+    if kind is query.And:
+        return frozenset.intersection(*parts)
+    if kind is query.AndNot:
+        return parts[0] - parts[1]
+    return parts[0]  # ANDMAYBE: the optional words only change the order
 
 
 def _hit(hit, highlighted: str) -> Hit:
@@ -473,33 +687,32 @@ def _hit(hit, highlighted: str) -> Hit:
     )
 
 
-def _intersection(sets: list[set[int] | None]) -> set[int] | None:
+def _facet_docs(snapshot: _Snapshot, name: str, values: Iterable[str]) -> frozenset[int]:
+    """The documents having any of these values of a facet (OR within a facet)."""
+    return frozenset().union(*(snapshot.term_docs("facets", facet_term(name, value)) for value in values))
+
+
+def _intersection(sets: list[frozenset[int] | None]) -> frozenset[int] | None:
     """The documents in every set given (None: no restriction)."""
     present = [docs for docs in sets if docs is not None]
     if not present:
         return None
-    return set.intersection(*present) if len(present) > 1 else present[0]
+    return frozenset.intersection(*present) if len(present) > 1 else present[0]
 
 
-def _facet_counts(searcher, name: str, matches, access_docs, facet_docs, cache) -> list[tuple[str, int]]:
+def _facet_counts(snapshot: _Snapshot, name: str, matches, scope, by_facet) -> list[tuple[str, int]]:
     """How many matches the user may open have each value of the facet, the filters of the other facets
     applied; most frequent first, then alphabetical; values without a match left out."""
-    others = tuple(sorted(other for other in facet_docs if other != name))
-    if others not in cache:
-        # Facets not filtered by share one match set.
-        allowed = _intersection([access_docs, *(facet_docs[other] for other in others)])
-        cache[others] = matches if allowed is None else matches & allowed
-    matching = cache[others]
+    allowed = _intersection([scope, *(docs for other, docs in by_facet.items() if other != name)])
+    matching = matches if allowed is None else matches & allowed
     if not matching:
         return []
-    reader = searcher.reader()
     prefix = facet_term(name, "")
-    counts = []
-    for term in reader.expand_prefix("facets", prefix):
-        term = term.decode("utf-8") if isinstance(term, bytes) else term
-        count = len(matching.intersection(reader.postings("facets", term).all_ids()))
-        if count:
-            counts.append((term[len(prefix) :], count))
+    counts = [
+        (term[len(prefix) :], count)
+        for term in snapshot.facet_terms(name)
+        if (count := len(matching & snapshot.term_docs("facets", term)))
+    ]
     return sorted(counts, key=lambda item: (-item[1], item[0].casefold()))
 
 
@@ -507,15 +720,14 @@ def similar(
     user, doc_id: str, facet_names: Iterable[str], limit: int = 5, plugin: str | None = None
 ) -> list[Hit]:
     """Documents the user may open sharing values of these facets with doc_id (most shared first)."""
-    ix = open_index()
-    allowed = access_filter(user)
-    if allowed is query.NullQuery:
-        return []
-    with _reading(ix.searcher) as searcher:
-        stored = searcher.document(doc_id=doc_id)
-        if stored is None:
+    with _snapshot() as snapshot:
+        searcher = snapshot.searcher
+        access = _access_docs(snapshot, user)
+        scope = _intersection([access, snapshot.term_docs("plugin", plugin) if plugin else None])
+        docnum = searcher.document_number(doc_id=doc_id)
+        if docnum is None or (scope is not None and not scope - {docnum}):
             return []
-        facets = _stored_facets(stored.get("facets", ""))
+        facets = _stored_facets(searcher.stored_fields(docnum).get("facets", ""))
         terms = [
             query.Term("facets", facet_term(name, value))
             for name in facet_names
@@ -523,16 +735,16 @@ def similar(
         ]
         if not terms:
             return []
-        restrict = [query.Not(query.Term("doc_id", doc_id))]
-        restrict += [allowed] if allowed is not None else []
-        restrict += [query.Term("plugin", plugin)] if plugin else []
-        results = searcher.search(query.Or(terms), limit=limit, filter=query.And(restrict))
+        results = searcher.search(
+            query.Or(terms), limit=limit, filter=None if scope is None else set(scope), mask={docnum}
+        )
         return [_hit(hit, "") for hit in results]
 
 
-def _suggestion(searcher, parser, text: str, allowed: set[int] | None) -> str | None:
+def _suggestion(snapshot: _Snapshot, parser, text: str, allowed: frozenset[int] | None) -> str | None:
     """The query with each unknown word replaced by the closest indexed word (before stemming) that finds a
     document the user may open: a suggestion never reveals a word of a document they may not open."""
+    searcher = snapshot.searcher
     reader = searcher.reader()
     analyzer = searcher.schema["body"].analyzer
     corrector = reader.corrector("body")
@@ -545,21 +757,12 @@ def _suggestion(searcher, parser, text: str, allowed: set[int] | None) -> str | 
         if any((field, stem.text) in reader for stem in analyzer(original) for field in ("title", "body")):
             continue
         for candidate in corrector.suggest(word, limit=3, maxdist=2 if len(word) > 5 else 1):
-            if not searcher.search(parser.parse(candidate), limit=1, filter=allowed).is_empty():
+            found = _matching(snapshot, parser.parse(candidate))
+            if found and (allowed is None or not found.isdisjoint(allowed)):
                 parts.append(text[end:start] + candidate)
                 end = stop
                 break
     return "".join(parts) + text[end:] if parts else None
-
-
-def _total(searcher, results, limit: int, parsed, allowed_filter: set[int] | None) -> int:
-    """How many documents the user may open match; Whoosh's own count ignores the filter, so when the
-    hits do not all fit in the limit the filter is applied to the whole match set here."""
-    if allowed_filter is None:
-        return len(results)
-    if results.scored_length() < limit:
-        return results.scored_length()
-    return len(allowed_filter.intersection(searcher.docs_for_query(parsed)))
 
 
 def _escape(text: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from portal import search
 from portal.extensions import db
@@ -693,3 +694,67 @@ def test_a_hyphenated_word_is_a_word_not_an_exclusion(world):
     assert keys(world.learner_b1, "tiers-lieu") == {"tiers"}
     assert keys(world.learner_b1, "tiers -lieu") == set()
     assert keys(world.learner_b1, "lieu -village") == {"lieu"}
+
+
+# -- searchers kept open between queries ----------------------------------------------------------------
+def test_a_window_opens_and_closes_on_time_while_the_index_does_not_change(world):
+    """What a user may open is cached per index generation, but never past a document's window edge."""
+    from datetime import timedelta
+
+    start = datetime.now(UTC) + timedelta(seconds=1.5)
+    common = {"visibility": "cohort", "cohort_id": world.cohort_a.id}
+    index_now(
+        make_doc("soon", "Séance bientôt", visible_from=start, **common),
+        make_doc("ending", "Séance finissante", visible_until=start, **common),
+    )
+    assert keys(world.learner_a1, "séance") == {"ending"}
+    assert keys(world.learner_a1, "séance") == {"ending"}  # the same, from the cache
+    time.sleep(max(0.0, (start - datetime.now(UTC)).total_seconds()) + 0.05)
+    assert keys(world.learner_a1, "séance") == {"soon"}
+
+
+def test_threads_searching_at_once_each_get_the_right_answers(world):
+    import threading
+
+    index_now(*(make_doc(f"n{i}", f"Note {i}", f"budget mot{i}") for i in range(30)))
+    app = current_app._get_current_object()
+    failures: list[str] = []
+
+    def searcher(i: int) -> None:
+        with app.app_context():
+            for _ in range(5):
+                try:
+                    assert keys(world.nobody, f"mot{i}") == {f"n{i}"}
+                    assert search.search(world.nobody, "budget", page_size=5).total == 30
+                except Exception:  # collected: an assertion in a thread would not fail the test
+                    failures.append(traceback.format_exc())
+
+    threads = [threading.Thread(target=searcher, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+
+def test_everything_lists_every_document_in_year_order_across_pages(world, faceted_docs):
+    def listing(sort, page):
+        found = search.search(world.learner_b1, "*", page=page, page_size=2, sort=sort)
+        return found.total, [hit.doc_id.removeprefix("t:") for hit in found.hits]
+
+    total, first = listing("year_desc", 1)
+    _, second = listing("year_desc", 2)
+    assert first + second == ["scic-bzh", "scic-occ", "scop-bzh", "asso"][: len(first + second)]
+    assert total == search.search(world.learner_b1, "*", page_size=500).total
+    assert listing("year_asc", 1)[1][0] == "scop-bzh"
+
+
+def test_a_phrase_ranks_only_its_matches_and_marks_its_words(world):
+    index_now(
+        make_doc("phrase", "Rapport", "Le tiers secteur associatif emploie beaucoup."),
+        make_doc("apart", "Rapport", "Le secteur public et le tiers payant."),
+    )
+    found = search.search(world.nobody, '"tiers secteur"')
+    assert [hit.doc_id for hit in found.hits] == ["t:phrase"] and found.total == 1
+    assert "<mark>tiers</mark> <mark>secteur</mark>" in found.hits[0].snippet
+    assert keys(world.nobody, 'rapport -"tiers secteur"') == {"apart"}

@@ -1,5 +1,9 @@
 """The interface speaks French by default and English to those who ask for it."""
 
+import pytest
+
+from tests.conftest import tested_plugins
+
 
 def test_french_by_default(client):
     page = client.get("/auth/login").get_data(as_text=True)
@@ -68,6 +72,7 @@ def test_the_english_catalogues_cover_every_string(tmp_path):
     assert untranslated == {}
 
 
+@pytest.mark.skipif("courses" not in tested_plugins(), reason="reads a page of the courses plugin")
 def test_a_plugins_own_catalogue_is_used(world, login_as):
     from portal.extensions import db
 

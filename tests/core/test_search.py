@@ -16,7 +16,7 @@ from flask import current_app
 
 from portal import search
 from portal.extensions import db
-from portal.models import AtelierMember
+from portal.models import AtelierMember, User
 from portal.people import remove_from_atelier
 from portal.plugins import SearchDoc
 from tests import conftest
@@ -718,14 +718,17 @@ def test_threads_searching_at_once_each_get_the_right_answers(world):
 
     index_now(*(make_doc(f"n{i}", f"Note {i}", f"budget mot{i}") for i in range(30)))
     app = current_app._get_current_object()
+    # The test's User object belongs to the test's database session: each thread reads its own.
+    user_id = world.nobody.id
     failures: list[str] = []
 
     def searcher(i: int) -> None:
         with app.app_context():
+            user = db.session.get(User, user_id)
             for _ in range(5):
                 try:
-                    assert keys(world.nobody, f"mot{i}") == {f"n{i}"}
-                    assert search.search(world.nobody, "budget", page_size=5).total == 30
+                    assert keys(user, f"mot{i}") == {f"n{i}"}
+                    assert search.search(user, "budget", page_size=5).total == 30
                 except Exception:  # collected: an assertion in a thread would not fail the test
                     failures.append(traceback.format_exc())
 
@@ -753,8 +756,14 @@ def test_a_phrase_ranks_only_its_matches_and_marks_its_words(world):
     index_now(
         make_doc("phrase", "Rapport", "Le tiers secteur associatif emploie beaucoup."),
         make_doc("apart", "Rapport", "Le secteur public et le tiers payant."),
+        make_doc("title", "Le tiers secteur", "Rapport annuel"),
     )
-    found = search.search(world.nobody, '"tiers secteur"')
+    found = search.search(world.nobody, '"tiers secteur" -annuel')
     assert [hit.doc_id for hit in found.hits] == ["t:phrase"] and found.total == 1
     assert "<mark>tiers</mark> <mark>secteur</mark>" in found.hits[0].snippet
+    assert keys(world.nobody, '"tiers secteur"') == {"phrase", "title"}
+    assert keys(world.nobody, '"secteur tiers"') == set()
     assert keys(world.nobody, 'rapport -"tiers secteur"') == {"apart"}
+    # a phrase with a slop is left to Whoosh: "tiers" and "payant" are one word apart
+    assert keys(world.nobody, '"tiers payant"~2') == {"apart"}
+    assert keys(world.nobody, '"payant tiers"~3') == set()  # in order only

@@ -28,9 +28,12 @@ def _urls(app, methods: set[str]):
 
 
 def _row_counts() -> dict[str, int]:
+    """Rows per table of the database (models of plugins not under test have none)."""
+    existing = set(sa.inspect(db.session.connection()).get_table_names())
     return {
         t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))
         for t in db.metadata.sorted_tables
+        if t.name in existing
     }
 
 

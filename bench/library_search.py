@@ -1,10 +1,12 @@
 """Library search benchmark (issue 6), separate from `make bench`: N monographs of about W French words, the
 library search (top 10 with highlights and facet counts, as /library/ asks it) over a mixed query set against
 SQLite FTS5 (unicode61 remove_diacritics 2) on the same corpus in the same run; p50/p95, index build time and
-size, and the time until a new monograph is findable.
+size, and the time until a new monograph is findable. Each query is timed the first time it runs (after other
+queries warmed the searcher) and again (--rounds times), as when a result page or a facet is clicked.
 
     .venv/bin/python -m bench.library_search                  # 10,000 monographs of ~1,500 words
     .venv/bin/python -m bench.library_search --docs 1000      # a quick run
+    .venv/bin/python -m bench.library_search --work DIR       # keep the indexes in DIR; reused next time
 """
 
 from __future__ import annotations

@@ -684,8 +684,10 @@ def render(report: dict, meta: dict, datasets: dict[str, dict]) -> str:
         "(other processes on the machine skew the times).",
         "",
     ]
+    # The page column fits the longest label (plugins name their pages at length).
+    width = max([len("page"), *(len(row["page"]) for row in report["rows"])]) + 2
     header = (
-        f"{'page':<22}{'role':<12}{'data':<6}{'reqs':>5}{'app p50':>9}{'app p95':>9}{'sql p95':>9}"
+        f"{'page':<{width}}{'role':<12}{'data':<6}{'reqs':>5}{'app p50':>9}{'app p95':>9}{'sql p95':>9}"
         f"{'wall p95':>10}{'SQL':>7}  {'target':<16}{'result'}"
     )
     out += [header, "-" * len(header)]
@@ -697,13 +699,13 @@ def render(report: dict, meta: dict, datasets: dict[str, dict]) -> str:
             first = name == "small" or row["small"] is None
             page, role = (row["page"], row["role"]) if first else ("", "")
             out.append(
-                f"{page:<22}{role:<12}{DATA_LABELS[name]:<6}"
+                f"{page:<{width}}{role:<12}{DATA_LABELS[name]:<6}"
                 f"{stats['requests']:>5}{fmt(stats['app_p50']):>9}{fmt(stats['app_p95']):>9}"
                 f"{fmt(stats['sql_p95']):>9}{fmt(stats['wall_p95']):>10}{queries_range(stats):>7}  "
                 + (f"{row['target']:<16}{row['result']}" if name == "reference" else "")
             )
         for reason in row["reasons"]:
-            out.append(f"{'':<28}↳ {reason}")
+            out.append(f"{'':<{width + 6}}↳ {reason}")
     services = report["services"]
     out += ["", "Services", "--------"]
     for upload in services["uploads"]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import tested_plugins
+from tests import conftest
 
 
 def test_french_by_default(client):
@@ -72,7 +72,7 @@ def test_the_english_catalogues_cover_every_string(tmp_path):
     assert untranslated == {}
 
 
-@pytest.mark.skipif("courses" not in tested_plugins(), reason="reads a page of the courses plugin")
+@pytest.mark.skipif("courses" not in conftest.tested_plugins(), reason="reads a page of the courses plugin")
 def test_a_plugins_own_catalogue_is_used(world, login_as):
     from portal.extensions import db
 

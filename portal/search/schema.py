@@ -74,6 +74,7 @@ LATEST = datetime(9999, 12, 31)
 
 
 def document_fields(doc: SearchDoc) -> dict:
+    """The values a document is indexed with."""
     updated = doc.updated_dt.astimezone(UTC).replace(tzinfo=None)
     return {
         "doc_id": doc.doc_id,
@@ -91,8 +92,8 @@ def document_fields(doc: SearchDoc) -> dict:
         "visibility": doc.visibility,
         "readers": ",".join(str(r) for r in doc.reader_ids),
         # Open ends are stored as far dates, so that one range query checks the window.
-        "visible_from": naive_utc(doc.visible_from) or EARLIEST,
-        "visible_until": naive_utc(doc.visible_until) or LATEST,
+        "visible_from": _naive_utc(doc.visible_from) or EARLIEST,
+        "visible_until": _naive_utc(doc.visible_until) or LATEST,
         "facets": ",".join(
             facet_term(name, value) for name, values in doc.facets.items() for value in values if value
         ),
@@ -106,6 +107,7 @@ def facet_term(name: str, value: str) -> str:
 
 
 def stored_facets(stored: str) -> dict[str, tuple[str, ...]]:
+    """A document's facet values, from their stored terms."""
     found: dict[str, list[str]] = {}
     for term in filter(None, (t.strip() for t in (stored or "").split(","))):
         name, _, value = term.partition(":")
@@ -113,5 +115,5 @@ def stored_facets(stored: str) -> dict[str, tuple[str, ...]]:
     return {name: tuple(values) for name, values in found.items()}
 
 
-def naive_utc(moment: datetime | None) -> datetime | None:
+def _naive_utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment else None

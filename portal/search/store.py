@@ -82,5 +82,7 @@ def open_index() -> index.Index:
 
 
 def writer_of(ix: index.Index) -> writing.IndexWriter:
-    # The lock is a file lock shared by every process; waiting for it, rather than failing, loses no write.
+    """A writer on the index, once the other processes' writers are done.
+
+    The lock is a file lock shared by every process; waiting for it, rather than failing, loses no write."""
     return ix.writer(timeout=WRITER_TIMEOUT, delay=0.05)

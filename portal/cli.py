@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
 
 INSTANCE_CONFIG = '''"""Settings of this site (never committed)."""
 
@@ -61,12 +62,34 @@ def init_command(instance_dir: Path | None) -> None:
 
 def _upgrade_every_branch_by_default() -> None:
     """`portal db upgrade` upgrades every branch ("heads"): the core and each plugin have their own Alembic
-    branch, so the single "head" that Flask-Migrate upgrades to by default does not exist."""
+    branch, so the single "head" that Flask-Migrate upgrades to by default does not exist. It then refills
+    the search index when this version's index fields differ from the old one's."""
     from flask_migrate.cli import db as db_group
 
-    for param in db_group.commands["upgrade"].params:
+    upgrade = db_group.commands["upgrade"]
+    for param in upgrade.params:
         if param.name == "revision":
             param.default = "heads"
+    if not getattr(upgrade.callback, "refills_search_index", False):
+        upgrade.callback = _then_refill_search_index(upgrade.callback)
+
+
+def _then_refill_search_index(upgrade_callback):
+    """The upgrade command, followed by a rebuild of the search index when it lacks documents."""
+
+    @functools.wraps(upgrade_callback)
+    def upgrade_then_refill(*args, **kwargs):
+        upgrade_callback(*args, **kwargs)
+        from portal.search import needs_refill
+
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        with app.app_context():
+            if needs_refill():
+                click.echo("The search index was built by an older version: rebuilding it.")
+                click.echo(f"Indexed {_reindex(app, progress=True)} document(s).")
+
+    upgrade_then_refill.refills_search_index = True
+    return upgrade_then_refill
 
 
 def register(app: Flask) -> None:

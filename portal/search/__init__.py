@@ -9,7 +9,7 @@ rebuild), `snapshots` (searchers kept open and the sets cached on them), `access
 from portal.search.changes import apply_changes, index_later, rebuild, remove_later
 from portal.search.queries import MAX_QUERY_LENGTH, SORTS, Hit, Results, search, similar
 from portal.search.schema import build_schema, facet_term, french_analyzer
-from portal.search.store import index_path, open_index
+from portal.search.store import index_path, needs_refill, open_index
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -22,6 +22,7 @@ __all__ = [
     "french_analyzer",
     "index_later",
     "index_path",
+    "needs_refill",
     "open_index",
     "rebuild",
     "remove_later",

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.plugins import SearchDoc
 from portal.search.schema import build_schema, document_fields
 from portal.search.snapshots import forget_snapshots
-from portal.search.store import index_path, is_outdated, open_index, writer_of
+from portal.search.store import index_path, is_outdated, open_index, refilled, writer_of
 
 log = logging.getLogger(__name__)
 
@@ -93,3 +93,4 @@ def rebuild(documents: Iterable[SearchDoc]) -> Iterator[SearchDoc]:
         writer.cancel()
         raise
     writer.commit(mergetype=writing.CLEAR, optimize=True)
+    refilled()

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 WRITER_TIMEOUT = 60.0
 #: How many times a reader tries to open the index while other processes commit to it.
 OPEN_ATTEMPTS = 10
+#: Left in the index folder when an index of an older schema was recreated empty; a rebuild removes it.
+REFILL_MARKER = "REFILL-NEEDED"
 
 
 def index_path() -> Path:
@@ -47,6 +49,26 @@ def is_outdated(ix: index.Index) -> bool:
     return not set(build_schema().names()) <= names or not ix.schema["body"].supports("characters")
 
 
+def needs_refill() -> bool:
+    """Whether the index lacks documents of the database: it has an older schema, or was recreated empty
+    from one and not rebuilt since."""
+    path = index_path()
+    if (path / REFILL_MARKER).exists():
+        return True
+    if not reading(lambda: index.exists_in(path)):
+        return False
+    ix = reading(lambda: index.open_dir(path))
+    try:
+        return is_outdated(ix)
+    finally:
+        ix.close()
+
+
+def refilled() -> None:
+    """Note that the index holds every document again (after a rebuild)."""
+    (index_path() / REFILL_MARKER).unlink(missing_ok=True)
+
+
 def open_index() -> index.Index:
     """The index, created empty on first use; an index of an older schema is recreated empty (and a warning
     logged): the index only mirrors the database, and `portal reindex` refills it."""
@@ -72,10 +94,11 @@ def open_index() -> index.Index:
             if stale:
                 log.warning(
                     "the search index %s was built by an older version: recreated empty, "
-                    "run `portal reindex` to fill it again",
+                    "run `portal reindex` (or `portal db upgrade`) to fill it again",
                     path,
                 )
                 index.create_in(path, build_schema())
+                (path / REFILL_MARKER).touch()
     finally:
         lock.release()
     return reading(lambda: index.open_dir(path))

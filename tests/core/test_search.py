@@ -677,6 +677,31 @@ def test_an_index_of_an_older_schema_is_recreated_empty_with_a_warning(app, worl
     assert keys(world.admin, "nouvel", filters={"region": ["Bretagne"]}) == {"new"}
 
 
+def test_db_upgrade_refills_an_index_recreated_from_an_older_schema(app, world):
+    from whoosh import index
+
+    note = ExampleNote(user_id=world.learner_a1.id, text="Tontine solidaire", cohort_id=world.cohort_a.id)
+    db.session.add(note)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert "rebuilding" not in runner.invoke(args=["db", "upgrade"]).output  # nothing to refill
+    old = search.build_schema()
+    old.remove("words")
+    shutil.rmtree(search.index_path(), ignore_errors=True)
+    search.index_path().mkdir(parents=True)
+    index.create_in(search.index_path(), old)
+    assert search.needs_refill()
+    assert search.search(world.admin, "tontine").total == 0  # recreated empty on first use
+    assert search.needs_refill()
+
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilding it" in result.output and "Indexed 1 document(s)." in result.output
+    assert not search.needs_refill()
+    assert search.search(world.admin, "tontine").total == 1
+    assert "rebuilding" not in runner.invoke(args=["db", "upgrade"]).output
+
+
 def test_visibility_staff_is_seen_by_whoever_manages_a_cohort_only(world):
     index_now(make_doc("staff-only", "Note réservée", "réservée à l'équipe", visibility="staff"))
     assert keys(world.staff_a, "réservée") == {"staff-only"}

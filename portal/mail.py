@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -14,6 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -60,6 +62,16 @@ def queue_mail(to: str, subject: str, body: str) -> OutgoingMail:
     db.session.flush()
     db.session.info.setdefault(_PENDING, []).append(mail.id)
     return mail
+
+
+def mail_user(user, subject: Callable[[], str], body: Callable[[], str]) -> OutgoingMail | None:
+    """Queue a mail to a user, its subject and body written in the user's language (they are built inside
+    it); nothing for a user who is gone or has no address. The subject is made one line of at most 255
+    characters: a title typed with line breaks must not break the header."""
+    if user is None or not user.email:
+        return None
+    with force_locale(user.locale or "fr"):
+        return queue_mail(user.email, " ".join(subject().split())[:255], body())
 
 
 def build_message(mail: OutgoingMail) -> EmailMessage:

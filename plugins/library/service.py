@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from plugins.library import indexing
 from plugins.library.models import Attachment, Monograph, MonographTheme, Status, Visibility
 from portal.extensions import db
 from portal.extract import DOCX, ODT, extract_text
-from portal.mail import queue_mail
+from portal.mail import mail_user
 from portal.models import utcnow
 from portal.storage import delete_stored, path_of, save_upload
 from portal.urls import absolute_url
@@ -101,8 +100,8 @@ def publish(monograph: Monograph) -> None:
     monograph.published_dt = monograph.published_dt or utcnow()
     indexing.reindex_later(monograph)
     link = absolute_url("library.monograph", monograph_id=monograph.id)
-    _mail_author(
-        monograph,
+    mail_user(
+        monograph.created_by,
         lambda: _("Votre monographie est publiée : %(title)s", title=monograph.title),
         lambda: _(
             "L'équipe pédagogique a publié votre monographie « %(title)s ». "
@@ -119,8 +118,8 @@ def request_changes(monograph: Monograph, comment: str) -> None:
     monograph.review_comment = comment
     indexing.reindex_later(monograph)
     link = absolute_url("library.edit", monograph_id=monograph.id)
-    _mail_author(
-        monograph,
+    mail_user(
+        monograph.created_by,
         lambda: _("Modifications demandées : %(title)s", title=monograph.title),
         lambda: _(
             "L'équipe pédagogique demande des modifications avant de publier votre monographie "
@@ -131,17 +130,6 @@ def request_changes(monograph: Monograph, comment: str) -> None:
             link=link,
         ),
     )
-
-
-def _mail_author(monograph: Monograph, subject_fn, body_fn) -> None:
-    """Queue a mail to the monograph's author in their language (sent after the commit); nothing when the
-    author was erased or has no address."""
-    author = monograph.created_by
-    if author is None or not author.email:
-        return
-    with force_locale(author.locale or "fr"):
-        # A title posted with line breaks must not break the Subject header.
-        queue_mail(author.email, " ".join(subject_fn().split())[:255], body_fn())
 
 
 def unpublish(monograph: Monograph) -> None:

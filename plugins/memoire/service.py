@@ -7,7 +7,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from plugins.memoire import indexing
@@ -25,7 +24,7 @@ from plugins.memoire.models import (
 )
 from plugins.memoire.permissions import learner_ateliers
 from portal.extensions import db
-from portal.mail import queue_mail
+from portal.mail import mail_user
 from portal.members import atelier_members
 from portal.models import Role, User, utcnow
 from portal.storage import StoredFile, delete_stored, save_upload
@@ -180,17 +179,12 @@ def people_of(atelier_ids, role: Role) -> list[User]:
     return atelier_members(atelier_ids, role) if atelier_ids else []
 
 
-def _mail(user: User, subject_fn, body_fn) -> None:
-    with force_locale(user.locale or "fr"):
-        queue_mail(user.email, subject_fn(), body_fn())
-
-
 def notify_tutors(submission: Submission, version: Version) -> None:
     """Mail the learner's tutors that a version arrived (sent after the commit)."""
     link = absolute_url("memoire.submission", submission_id=submission.id)
     learner, assignment = submission.user, submission.assignment
     for tutor in tutors_of(learner, assignment.cohort_id):
-        _mail(
+        mail_user(
             tutor,
             lambda: _("Nouveau dépôt : %(title)s — %(name)s", title=assignment.title, name=learner.full_name),
             lambda: _(
@@ -252,7 +246,7 @@ def notify_learner(submission: Submission, version: Version) -> None:
     """Mail the learner that feedback on a version is released."""
     link = absolute_url("memoire.submission", submission_id=submission.id)
     learner, assignment = submission.user, submission.assignment
-    _mail(
+    mail_user(
         learner,
         lambda: _("Retour disponible : %(title)s", title=assignment.title),
         lambda: _(

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from portal.extensions import db
-from portal.mail import RETRY_DELAYS, OutgoingMail, queue_mail, send_due
+from portal.mail import RETRY_DELAYS, OutgoingMail, mail_user, queue_mail, send_due
 from portal.models import User
 from tests import conftest
 from tests.conftest import free_port
@@ -307,3 +307,19 @@ def test_links_in_mail_use_the_site_url_in_a_request_and_in_a_command(app):
     assert absolute_url("auth.reset_password", token="abc") == (
         "https://formation.example.org/auth/reset/abc"
     )
+
+
+def test_mail_to_a_user_speaks_their_language_on_a_one_line_subject(app, world, mailbox):
+    from flask_babel import gettext
+
+    world.learner_a1.locale = "en"
+    world.learner_a2.email = ""
+    mail_user(world.learner_a1, lambda: "Titre\r\nBcc: x@example.org", lambda: gettext("Se connecter"))
+    assert mail_user(world.learner_a2, lambda: "Titre", lambda: "Corps") is None
+    assert mail_user(None, lambda: "Titre", lambda: "Corps") is None
+    db.session.commit()
+    [message] = mailbox.wait_for(1)
+    assert message["To"] == world.learner_a1.email and message["Bcc"] is None
+    assert subject_of(message) == "Titre Bcc: x@example.org"
+    assert body_of(message).strip() == "Log in"
+    assert len(outgoing()) == 1

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from plugins.forum import service
 from plugins.forum.models import Forum, ForumKind, Post
 from portal.extensions import db
+from portal.members import atelier_members
 from portal.models import Atelier, Role, utcnow
 from portal.permissions import atelier_ids
 
@@ -82,9 +83,7 @@ def load_demo(demo: dict) -> None:
     if atelier_id is None:
         return
     atelier = db.session.get(Atelier, atelier_id)
-    peer = next(
-        (m.user for m in atelier.members if m.role == Role.LEARNER and m.user_id != learner.id), learner
-    )
+    peer = next((u for u in atelier_members([atelier.id], Role.LEARNER) if u.id != learner.id), learner)
     people = {"learner": learner, "peer": peer, "tutor": tutor, "staff": staff}
     forum = db.session.scalar(sa.select(Forum).where(Forum.atelier_id == atelier.id))
     cohort = atelier.cohort_id

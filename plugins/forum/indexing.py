@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 from portal import search
 from portal.extensions import db
 from portal.extract import extract_text
+from portal.members import atelier_members
 from portal.models import Atelier, Role
 from portal.plugins import SearchDoc
 from portal.storage import path_of
@@ -26,7 +27,7 @@ def doc_id(post) -> str:
 def _tutor_ids(atelier: Atelier | None) -> tuple[int, ...]:
     if atelier is None:
         return ()
-    return tuple(sorted(m.user_id for m in atelier.members if m.role == Role.TUTOR))
+    return tuple(sorted(u.id for u in atelier_members([atelier.id], Role.TUTOR)))
 
 
 def _text(post) -> str:
@@ -112,11 +113,7 @@ def all_documents() -> Iterator[SearchDoc]:
     """Every post's document, for `portal reindex`."""
     from plugins.forum.models import Discussion, Forum, Post, PostFile
 
-    ateliers = db.session.scalars(
-        sa.select(Atelier)
-        .join(Forum, Forum.atelier_id == Atelier.id)
-        .options(so.selectinload(Atelier.members))
-    )
+    ateliers = db.session.scalars(sa.select(Atelier).join(Forum, Forum.atelier_id == Atelier.id))
     tutors = {atelier.id: _tutor_ids(atelier) for atelier in ateliers}
     posts = db.session.scalars(
         sa.select(Post)

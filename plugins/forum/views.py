@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, get_timezone
 from flask_babel import gettext as _
@@ -44,7 +42,8 @@ from plugins.forum.permissions import (
 )
 from portal.extensions import db
 from portal.forms import choices
-from portal.models import Atelier, AtelierMember, Role, utcnow
+from portal.members import atelier_members
+from portal.models import Role, utcnow
 from portal.permissions import cohort_ids, managed_cohort_ids
 from portal.storage import UploadRefused
 from portal.templating import local_date
@@ -549,13 +548,7 @@ def participation(forum_id: int):
     start_dt = datetime.combine(start, time(), tzinfo=tz).astimezone(UTC)
     end_dt = datetime.combine(end + timedelta(days=1), time(), tzinfo=tz).astimezone(UTC)
     counts = queries.participation(found, start_dt, end_dt)
-    atelier = db.session.scalar(
-        sa.select(Atelier)
-        .where(Atelier.id == found.atelier_id)
-        .options(so.selectinload(Atelier.members).joinedload(AtelierMember.user))
-    )
-    learners = sorted((m.user for m in atelier.members if m.role == Role.LEARNER), key=lambda u: u.sort_name)
-    rows = [(u, *counts.get(u.id, (0, 0))) for u in learners]
+    rows = [(u, *counts.get(u.id, (0, 0))) for u in atelier_members([found.atelier_id], Role.LEARNER)]
     return render_template(
         "forum/participation.html", forum=found, form=form, rows=rows, start=start, end=end, valid=valid
     ), (200 if valid else 400)

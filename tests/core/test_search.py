@@ -765,6 +765,15 @@ def test_threads_searching_at_once_each_get_the_right_answers(world):
     assert failures == []
 
 
+def test_a_removed_index_folder_is_created_again_on_the_next_search(world):
+    index_now(make_doc("kept", "Note", "budget"))
+    assert keys(world.nobody, "budget") == {"kept"}
+    shutil.rmtree(search.index_path())
+    assert keys(world.nobody, "budget") == set()
+    index_now(make_doc("again", "Note", "budget"))
+    assert keys(world.nobody, "budget") == {"again"}
+
+
 def test_everything_lists_every_document_in_year_order_across_pages(world, faceted_docs):
     def listing(sort, page):
         found = search.search(world.learner_b1, "*", page=page, page_size=2, sort=sort)

@@ -54,6 +54,23 @@ def atelier_members(atelier_ids: Iterable[int], *roles: Role) -> list[User]:
     return _listed(sa.select(User).where(User.id.in_(members)), None)
 
 
+def atelier_member_ids(atelier_ids: Iterable[int], *roles: Role) -> dict[int, tuple[int, ...]]:
+    """For each atelier, the ids of its active members with one of the roles (any role when none is given),
+    in one query; ateliers without any are left out."""
+    query = (
+        sa.select(AtelierMember.atelier_id, AtelierMember.user_id)
+        .join(User, User.id == AtelierMember.user_id)
+        .where(AtelierMember.atelier_id.in_(sorted(set(atelier_ids))), User.active.is_(True))
+        .order_by(AtelierMember.atelier_id, AtelierMember.user_id)
+    )
+    if roles:
+        query = query.where(AtelierMember.role.in_(roles))
+    found: dict[int, list[int]] = {}
+    for atelier_id, user_id in db.session.execute(query):
+        found.setdefault(atelier_id, []).append(user_id)
+    return {atelier_id: tuple(ids) for atelier_id, ids in found.items()}
+
+
 def cohort_headcount(cohort_id: sa.ColumnElement[int], role: Role) -> sa.ScalarSelect[int]:
     """SQL: how many people hold the role in the cohort `cohort_id` (a column of the enclosing query)."""
     return (

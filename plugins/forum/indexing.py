@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from portal import search
 from portal.extensions import db
 from portal.extract import extract_text
-from portal.members import atelier_members
+from portal.members import atelier_member_ids
 from portal.models import Atelier, Role
 from portal.plugins import SearchDoc
 from portal.storage import path_of
@@ -27,7 +27,7 @@ def doc_id(post) -> str:
 def _tutor_ids(atelier: Atelier | None) -> tuple[int, ...]:
     if atelier is None:
         return ()
-    return tuple(sorted(u.id for u in atelier_members([atelier.id], Role.TUTOR)))
+    return atelier_member_ids([atelier.id], Role.TUTOR).get(atelier.id, ())
 
 
 def _text(post) -> str:
@@ -113,8 +113,10 @@ def all_documents() -> Iterator[SearchDoc]:
     """Every post's document, for `portal reindex`."""
     from plugins.forum.models import Discussion, Forum, Post, PostFile
 
-    ateliers = db.session.scalars(sa.select(Atelier).join(Forum, Forum.atelier_id == Atelier.id))
-    tutors = {atelier.id: _tutor_ids(atelier) for atelier in ateliers}
+    # Every atelier's tutors in one query (readers of the private replies).
+    tutors = atelier_member_ids(
+        db.session.scalars(sa.select(Forum.atelier_id).where(Forum.atelier_id.is_not(None))), Role.TUTOR
+    )
     posts = db.session.scalars(
         sa.select(Post)
         .where(Post.deleted_dt.is_(None))

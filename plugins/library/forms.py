@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from plugins.library.models import Visibility
 from plugins.library.service import REGIONS
@@ -35,13 +35,7 @@ class MonographForm(FlaskForm):
     region = SelectField(_l("Région"), choices=choices([("", "—"), *((r, r) for r in REGIONS)]))
     department = StringField(_l("Département"), filters=[strip_filter], validators=[Length(max=80)])
     town = StringField(_l("Commune"), filters=[strip_filter], validators=[Length(max=120)])
-    year_founded = IntegerField(
-        _l("Année de création"),
-        validators=[
-            Optional(),
-            NumberRange(1800, date.today().year, _l("Indiquez une année entre 1800 et l'année en cours.")),
-        ],
-    )
+    year_founded = IntegerField(_l("Année de création"), validators=[Optional()])
     themes = StringField(
         _l("Thèmes"),
         filters=[strip_filter],
@@ -71,6 +65,11 @@ class MonographForm(FlaskForm):
         _l("Documents joints"),
         description=_l("PDF, DOCX ou ODT ; leur texte est pris en compte par la recherche."),
     )
+
+    def validate_year_founded(self, field) -> None:
+        """From 1800 to the current year, read when the form is checked (not when the module is imported)."""
+        if field.data is not None and not 1800 <= field.data <= date.today().year:
+            raise ValidationError(_l("Indiquez une année entre 1800 et l'année en cours."))
 
 
 class ReviewForm(FlaskForm):

@@ -83,7 +83,11 @@ def _readable(monograph_id: int) -> Monograph:
 @bp.route("/m/<int:monograph_id>")
 def monograph(monograph_id: int):
     """A monograph, its attachments, and similar monographs the user may read."""
-    found = _readable(monograph_id)
+    return _monograph_page(_readable(monograph_id), ReviewForm())
+
+
+def _monograph_page(found: Monograph, review_form: ReviewForm) -> str:
+    """The page of a monograph the user may read, with the staff's review form."""
     similar = []
     if found.status == Status.PUBLISHED:
         similar = search.similar(
@@ -97,7 +101,7 @@ def monograph(monograph_id: int):
         may_delete=may_delete(current_user, found),
         is_author=is_author(current_user, found),
         is_staff=is_staff(current_user),
-        review_form=ReviewForm(),
+        review_form=review_form,
     )
 
 
@@ -195,16 +199,7 @@ def request_changes(monograph_id: int):
     found = _acting_on(monograph_id, lambda m: is_staff(current_user) and m.status == Status.SUBMITTED)
     form = ReviewForm()
     if not form.validate_on_submit():
-        return render_template(
-            "library/monograph.html",
-            m=found,
-            similar=[],
-            may_edit=may_edit(current_user, found),
-            may_delete=may_delete(current_user, found),
-            is_author=is_author(current_user, found),
-            is_staff=True,
-            review_form=form,
-        ), 400
+        return _monograph_page(found, form), 400
     service.request_changes(found, form.comment.data)
     db.session.commit()
     flash(_("La demande de modifications est envoyée à l'auteur."), "success")

@@ -3,7 +3,13 @@
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.members import atelier_members, cohort_headcount, cohort_members, programme_members
+from portal.members import (
+    atelier_member_ids,
+    atelier_members,
+    cohort_headcount,
+    cohort_members,
+    programme_members,
+)
 from portal.models import Cohort, Role
 
 
@@ -43,6 +49,23 @@ def test_programme_and_atelier_members(world):
         "learner_a1@example.org",
         "learner_b1@example.org",
     ]
+
+
+def test_atelier_member_ids_per_atelier_in_one_query(world):
+    a1, a2, b1 = world.atelier_a1.id, world.atelier_a2.id, world.atelier_b1.id
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, ...)
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        tutors = atelier_member_ids([a1, a2, b1], Role.TUTOR)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(statements) == 1
+    assert tutors == {a1: (world.tutor_a1.id,)}
+    assert atelier_member_ids([a1]) == {a1: tuple(sorted((world.learner_a1.id, world.tutor_a1.id)))}
+    world.tutor_a1.active = False
+    db.session.commit()
+    assert atelier_member_ids([a1], Role.TUTOR) == {}
 
 
 def test_cohort_headcount_is_a_column_of_the_enclosing_query(world):

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 #: the core's catalogues, then each plugin's own (plugins/<name>/translations)
 CATALOGUES := $(wildcard portal/translations/*/LC_MESSAGES/messages.po plugins/*/translations/*/LC_MESSAGES/messages.po)
-EXTRACT = $(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_gettext
+EXTRACT = $(BIN)/pybabel --quiet extract --no-location --omit-header -F babel.cfg -k _l -k lazy_gettext
 
 .PHONY: run test lint format bench translations clean compiled
 

@@ -9,7 +9,7 @@ import random
 import sys
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 from bench import plugin_data
@@ -105,6 +105,7 @@ def generate(scale: float = 1.0, seed: int = 2024) -> Dataset:
     from werkzeug.security import generate_password_hash
 
     from portal import people
+    from portal.dates import today
     from portal.demo import BLOCS
     from portal.extensions import db
     from portal.models import Atelier, Bloc, Cohort, Programme, Role, Seminar, User
@@ -141,14 +142,16 @@ def generate(scale: float = 1.0, seed: int = 2024) -> Dataset:
 
     cohorts = []
     for i in range(n["cohorts"]):
-        year = 2021 + i % 4
+        # Every cohort runs today (started up to 20 months ago, two years long): its learners have access.
+        start = today() - timedelta(days=30 * (1 + (i * 7) % 20))
         centre = CENTRES[i % len(CENTRES)]
         cohort = Cohort(
             programme=programme,
-            name=f"{centre} {year}-{year + 2}" + (f" ({i // len(CENTRES) + 1})" if i >= len(CENTRES) else ""),
+            name=f"{centre} {start.year}-{start.year + 2}"
+            + (f" ({i // len(CENTRES) + 1})" if i >= len(CENTRES) else ""),
             centre=centre,
-            start_date=date(year, 1 + (i * 3) % 12, 1),
-            end_date=date(year + 2, 1 + (i * 3) % 12, 28),
+            start_date=start,
+            end_date=start + timedelta(days=730),
         )
         cohorts.append(cohort)
     db.session.add_all(cohorts)

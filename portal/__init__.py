@@ -34,7 +34,9 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         _tune_engine(app)
-    from portal import timing
+    from portal import routing, timing
+
+    routing.init_app(app)
 
     # Registered first, so that the time it reports includes the CSRF check and the rate limiter.
     timing.init_app(app)

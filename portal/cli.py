@@ -98,8 +98,15 @@ def register(app: Flask) -> None:
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
-    def demo_command(if_empty: bool) -> None:
-        """Load the demo site: the ESS manager programme, a Paris cohort, its people and ateliers."""
+    @click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Place the demo's dates around this day (YYYY-MM-DD) instead of the real today.",
+    )
+    def demo_command(if_empty: bool, today) -> None:
+        """Load the demo site: the ESS manager programme, three promotions (running, new, ended), their people
+        and ateliers, and every plugin's content, dated around today."""
         from portal.demo import load_demo
         from portal.extensions import db
         from portal.models import User
@@ -109,7 +116,7 @@ def register(app: Flask) -> None:
                 click.echo("The database has users: demo not loaded.")
                 return
             raise click.ClickException("The database is not empty: the demo loads into an empty site only.")
-        summary = load_demo()
+        summary = load_demo(today.date() if today else None)
         click.echo(summary)
         click.echo(f"Search index: {_reindex(app)} document(s).")
 
@@ -187,7 +194,6 @@ def register(app: Flask) -> None:
             raise click.ClickException(problem)
         user = people.create_user(email, first_name.strip(), last_name.strip(), password, is_admin=admin)
         db.session.commit()
-        people.announce_created(user)
         click.echo(f"Created {user.email}{' (administrator)' if admin else ''}.")
 
 

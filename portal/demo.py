@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from portal import people
+from portal.dates import today as local_today
 from portal.extensions import db
-from portal.models import Atelier, Bloc, Cohort, Programme, Role, Seminar, SeminarKind
+from portal.models import Atelier, Bloc, Cohort, Programme, ProgrammeCoordinator, Role, Seminar, SeminarKind
 from portal.plugins import loaded_plugins
 
 #: Every demo account shares this password; README lists the accounts.
-DEMO_PASSWORD = "ess-demo-2021"  # noqa: S105 - public demo data
+DEMO_PASSWORD = "ess-demo-portail"  # noqa: S105 - public demo data
 
 T, H, K, M, G = (
     SeminarKind.THEORETICAL,
@@ -108,10 +109,12 @@ BLOCS = [
 #: (email, first name, last name) of the accounts README lists, one per role.
 NAMED_ACCOUNTS = {
     "admin": ("admin@example.org", "Camille", "Administratrice"),
+    "coordinator": ("coordination@example.org", "Bernard", "Coordinateur"),
     "staff": ("equipe@example.org", "Hélène", "Rousseau"),
     "tutor": ("tuteur@example.org", "Marc", "Lefebvre"),
     "lecturer": ("intervenant@example.org", "Sophie", "Garnier"),
     "learner": ("auditrice@example.org", "Amina", "Benali"),
+    "former": ("ancienne@example.org", "Véronique", "Aubert"),
 }
 
 LEARNERS = [
@@ -155,6 +158,12 @@ ATELIERS = [
     "Atelier D — Jeunesse et éducation populaire",
     "Atelier E — Santé et médico-social",
 ]
+DIJON_LEARNERS = [
+    ("Gilles", "Bourgeois"),
+    ("Martine", "Perrot"),
+    ("Laurent", "Jacquot"),
+    ("Sonia", "Berthier"),
+]
 LILLE_LEARNERS = [
     ("Bastien", "Delattre"),
     ("Margot", "Vandamme"),
@@ -193,27 +202,40 @@ def _programme() -> Programme:
     return programme
 
 
-def load_demo() -> str:
-    """Fill an empty database with the demo site and commit; returns a one-line summary."""
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _cohort(programme: Programme, centre: str, start: date, end: date) -> Cohort:
+    return Cohort(
+        programme=programme,
+        name=f"{centre} {start.year}-{end.year}",
+        centre=centre,
+        start_date=start,
+        end_date=end,
+    )
+
+
+def load_demo(today: date | None = None) -> str:
+    """Fill an empty database with the demo site as of `today` (default: the real today) and commit; returns a
+    one-line summary.
+
+    Every date is placed relative to that day: a Paris promotion in its second year (started about fourteen
+    months ago, ends in about ten), a Lille promotion that started two months ago, and a Dijon promotion that
+    ended five months ago, whose learners keep only their archive.
+    """
+    today = today or local_today()
     programme = _programme()
-    paris = Cohort(
-        programme=programme,
-        name="Paris 2021-2022",
-        centre="Paris",
-        start_date=date(2021, 2, 1),
-        end_date=date(2022, 12, 9),
-    )
-    lille = Cohort(
-        programme=programme,
-        name="Lille 2022-2024",
-        centre="Lille",
-        start_date=date(2022, 9, 12),
-        end_date=date(2024, 6, 28),
-    )
-    db.session.add_all([paris, lille])
+    paris_start = _monday(today - timedelta(days=425))
+    paris = _cohort(programme, "Paris", paris_start, _monday(today + timedelta(days=300)) + timedelta(days=4))
+    lille_start = _monday(today - timedelta(days=60))
+    lille = _cohort(programme, "Lille", lille_start, lille_start + timedelta(days=2 * 364 - 3))
+    dijon_start = _monday(today - timedelta(days=880))
+    dijon = _cohort(programme, "Dijon", dijon_start, _monday(today - timedelta(days=150)) + timedelta(days=4))
+    db.session.add_all([paris, lille, dijon])
     db.session.flush()
 
-    # One hash for the shared demo password: hashing it for each of the 50 accounts would take seconds.
+    # One hash for the shared demo password: hashing it for each of the 60 accounts would take seconds.
     demo_hash = generate_password_hash(DEMO_PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def person(first: str, last: str, email: str | None = None):
@@ -221,6 +243,7 @@ def load_demo() -> str:
 
     named = {role: person(first, last, email) for role, (email, first, last) in NAMED_ACCOUNTS.items()}
     named["admin"].is_admin = True
+    programme.coordinators.append(ProgrammeCoordinator(user=named["coordinator"]))
     learners = [named["learner"]] + [person(f, n) for f, n in LEARNERS]
     tutors = [named["tutor"]] + [person(f, n) for f, n in TUTORS]
     lecturers = [named["lecturer"]] + [person(f, n) for f, n in LECTURERS]
@@ -255,12 +278,34 @@ def load_demo() -> str:
         learner = person(first, last)
         people.enrol(learner, lille, Role.LEARNER)
         people.add_to_atelier(lille_atelier, learner, Role.LEARNER)
+
+    # The Dijon promotion has ended: its staff and tutor (Paris's) still reach it, its learners their archive.
+    people.enrol(named["staff"], dijon, Role.STAFF)
+    people.enrol(tutors[1], dijon, Role.TUTOR)
+    dijon_atelier = Atelier(cohort=dijon, name="Atelier Bourgogne")
+    db.session.add(dijon_atelier)
     db.session.flush()
-    demo = {"programme": programme, "cohorts": [paris, lille], "accounts": named, "lecturers": lecturers}
+    people.add_to_atelier(dijon_atelier, tutors[1], Role.TUTOR)
+    dijon_learners = [named["former"]] + [person(f, n) for f, n in DIJON_LEARNERS]
+    for learner in dijon_learners:
+        people.enrol(learner, dijon, Role.LEARNER)
+        people.add_to_atelier(dijon_atelier, learner, Role.LEARNER)
+    db.session.flush()
+    demo = {
+        "today": today,
+        "programme": programme,
+        "paris": paris,
+        "lille": lille,
+        "dijon": dijon,
+        "cohorts": [paris, lille, dijon],
+        "accounts": named,
+        "lecturers": lecturers,
+    }
     for plugin in loaded_plugins(current_app):
         plugin.load_demo(demo)
     db.session.commit()
     return (
-        f"Demo loaded: {programme.title} ({len(programme.blocs)} blocs), cohorts {paris.name} "
-        f"({len(learners)} learners, {len(ATELIERS)} ateliers) and {lille.name}."
+        f"Demo loaded as of {today.isoformat()}: {programme.title} ({len(programme.blocs)} blocs), cohorts "
+        f"{paris.name} ({len(learners)} learners, {len(ATELIERS)} ateliers), {lille.name} and {dijon.name} "
+        "(ended)."
     )

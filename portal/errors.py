@@ -6,7 +6,27 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.extensions import db
+
 log = logging.getLogger(__name__)
+
+#: Drawn without the layout when the layout itself cannot be drawn (a broken database, a broken template).
+BARE_ERROR_PAGE = (
+    '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Erreur du serveur</title>'
+    "<h1>Erreur du serveur</h1><p>Une erreur inattendue s'est produite. Réessayez dans un instant.</p></html>"
+)
+
+
+def _error_page(code: int, reason: str | None = None) -> str:
+    # The request may have failed inside a transaction: the page (which reads the user and the navigation)
+    # must start from a clean session, or it fails in turn.
+    db.session.rollback()
+    try:
+        return render_template("errors/error.html", code=code, reason=reason)
+    except Exception:
+        db.session.rollback()
+        log.exception("the error page for %s could not be drawn", code)
+        return BARE_ERROR_PAGE
 
 
 def init_app(app: Flask) -> None:
@@ -14,14 +34,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
-        return render_template("errors/error.html", code=400, reason="csrf"), 400
+        return _error_page(400, "csrf"), 400
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
         response = error.get_response()
-        response.set_data(render_template("errors/error.html", code=error.code, reason=None))
+        response.set_data(_error_page(error.code))
         response.content_type = "text/html; charset=utf-8"
         return response
 
@@ -30,4 +50,4 @@ def init_app(app: Flask) -> None:
         if app.debug or app.testing:
             raise error
         log.exception("unexpected error")
-        return render_template("errors/error.html", code=500, reason=None), InternalServerError.code
+        return _error_page(500), InternalServerError.code

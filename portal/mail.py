@@ -20,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
-from portal.models import UTCDateTime, utcnow
+from portal.models import KEEP_IDS, UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
 _PENDING = "portal_pending_mail"
@@ -40,6 +40,7 @@ class OutgoingMail(db.Model):
     """A message to send; kept with its attempts until it is sent or given up."""
 
     __tablename__ = "outgoing_mail"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     recipient: so.Mapped[str] = so.mapped_column(sa.String(254))

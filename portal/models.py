@@ -53,6 +53,11 @@ def value_enum(kind: type[enum.Enum], name: str, length: int = 20) -> sa.Enum:
     )
 
 
+#: Table option for every table whose ids appear in URLs, mail, file names or feeds: on SQLite, AUTOINCREMENT
+#: keeps a deleted row's id from going to the next row (PostgreSQL sequences never reuse ids anyway).
+KEEP_IDS = {"sqlite_autoincrement": True}
+
+
 class Role(enum.StrEnum):
     """A person's role in a cohort."""
 
@@ -80,6 +85,7 @@ class User(UserMixin, db.Model):
     """A person with an account; their roles come from enrolments."""
 
     __tablename__ = "user"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: the login, stored lower-case
@@ -144,6 +150,7 @@ class Programme(db.Model):
     """A diploma, e.g. the RNCP 35080 manager programme."""
 
     __tablename__ = "programme"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(255))
@@ -159,13 +166,33 @@ class Programme(db.Model):
         back_populates="programme", cascade="all, delete-orphan", order_by="Bloc.number"
     )
     cohorts: so.Mapped[list[Cohort]] = so.relationship(back_populates="programme")
+    coordinators: so.Mapped[list[ProgrammeCoordinator]] = so.relationship(
+        back_populates="programme", cascade="all, delete-orphan"
+    )
+
+
+class ProgrammeCoordinator(db.Model):
+    """A person who runs a whole programme: its blocs and seminars, and every cohort of it."""
+
+    __tablename__ = "programme_coordinator"
+
+    programme_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_dt: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    programme: so.Mapped[Programme] = so.relationship(back_populates="coordinators")
+    user: so.Mapped[User] = so.relationship()
 
 
 class Bloc(db.Model):
     """A block of competences of a programme (or a non-certifying module)."""
 
     __tablename__ = "bloc"
-    __table_args__ = (sa.UniqueConstraint("programme_id", "number"),)
+    __table_args__ = (sa.UniqueConstraint("programme_id", "number"), KEEP_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     programme_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("programme.id", ondelete="CASCADE"))
@@ -186,6 +213,7 @@ class Seminar(db.Model):
     """A teaching unit inside a bloc."""
 
     __tablename__ = "seminar"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     bloc_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("bloc.id", ondelete="CASCADE"), index=True)
@@ -206,6 +234,7 @@ class Cohort(db.Model):
     """A promotion: one intake of a programme at one centre."""
 
     __tablename__ = "cohort"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     programme_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("programme.id"), index=True)
@@ -233,13 +262,17 @@ class Enrolment(db.Model):
     """A person's role in a cohort; one row per role."""
 
     __tablename__ = "enrolment"
-    __table_args__ = (sa.UniqueConstraint("user_id", "cohort_id", "role"),)
+    __table_args__ = (sa.UniqueConstraint("user_id", "cohort_id", "role"), KEEP_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     role: so.Mapped[Role] = so.mapped_column(role_type())
     created_dt: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: the last day of this enrolment when it ends before its cohort (learners) or at all (other roles)
+    ends_on: so.Mapped[date | None]
+    #: access granted by staff until this day, whatever the end dates and the grace period
+    access_until: so.Mapped[date | None]
 
     user: so.Mapped[User] = so.relationship(back_populates="enrolments")
     cohort: so.Mapped[Cohort] = so.relationship(back_populates="enrolments")
@@ -249,7 +282,7 @@ class Atelier(db.Model):
     """An atelier mémoire: a few learners of a cohort and their tutors."""
 
     __tablename__ = "atelier"
-    __table_args__ = (sa.UniqueConstraint("cohort_id", "name"),)
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "name"), KEEP_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), index=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from portal.aftercommit import announce
 from portal.extensions import db
 from portal.models import Atelier, AtelierMember, Cohort, Enrolment, Role, User
 from portal.permissions import forget_memberships
@@ -19,30 +20,27 @@ class MembershipError(ValueError):
 
 
 def create_user(email: str, first_name: str, last_name: str, password: str | None = None, **fields) -> User:
-    """Add a user to the session (flushed, not committed); callers commit then call `announce_created`."""
+    """Add a user to the session (flushed, not committed); user_created follows the commit."""
     user = User(email=email.strip().lower(), first_name=first_name, last_name=last_name, **fields)
     if password:
         user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    announce(user_created, user)
     return user
-
-
-def announce_created(user: User) -> None:
-    """Send user_created, after the commit."""
-    user_created.send(user)
 
 
 def deactivate(user: User) -> None:
     """Deactivate a user and end every session of theirs; commits."""
     user.active = False
     user.end_sessions()
+    announce(user_deactivated, user)
     db.session.commit()
-    user_deactivated.send(user)
 
 
 def enrol(user: User, cohort: Cohort, role: Role) -> Enrolment | None:
-    """Give a user a role in a cohort (flushed, not committed); None when they already hold it."""
+    """Give a user a role in a cohort (flushed, not committed; user_enrolled follows the commit); None when
+    they already hold it."""
     existing = db.session.scalar(
         sa.select(Enrolment).where(
             Enrolment.user_id == user.id, Enrolment.cohort_id == cohort.id, Enrolment.role == role
@@ -54,12 +52,8 @@ def enrol(user: User, cohort: Cohort, role: Role) -> Enrolment | None:
     db.session.add(enrolment)
     db.session.flush()
     forget_memberships()
+    announce(user_enrolled, user, cohort=cohort, role=role)
     return enrolment
-
-
-def announce_enrolled(enrolment: Enrolment) -> None:
-    """Send user_enrolled, after the commit."""
-    user_enrolled.send(enrolment.user, cohort=enrolment.cohort, role=enrolment.role)
 
 
 def unenrol(enrolment: Enrolment) -> None:
@@ -78,11 +72,11 @@ def unenrol(enrolment: Enrolment) -> None:
             changed.append(place.atelier)
             db.session.delete(place)
     db.session.delete(enrolment)
+    announce(user_unenrolled, user, cohort=cohort, role=role)
+    for atelier in changed:
+        announce(atelier_changed, atelier, added=[], removed=[user.id])
     db.session.commit()
     forget_memberships()
-    user_unenrolled.send(user, cohort=cohort, role=role)
-    for atelier in changed:
-        atelier_changed.send(atelier, added=[], removed=[user.id])
 
 
 def check_atelier_place(atelier: Atelier, user: User, role: Role) -> None:
@@ -122,12 +116,14 @@ def check_atelier_place(atelier: Atelier, user: User, role: Role) -> None:
 
 
 def add_to_atelier(atelier: Atelier, user: User, role: Role) -> AtelierMember:
-    """Put a user in an atelier after check_atelier_place (flushed, not committed)."""
+    """Put a user in an atelier after check_atelier_place (flushed, not committed; atelier_changed follows the
+    commit)."""
     check_atelier_place(atelier, user, role)
     member = AtelierMember(atelier=atelier, user=user, role=role)
     db.session.add(member)
     db.session.flush()
     forget_memberships()
+    announce(atelier_changed, atelier, added=[user.id], removed=[])
     return member
 
 
@@ -135,6 +131,6 @@ def remove_from_atelier(member: AtelierMember) -> None:
     """Take a user out of an atelier; commits and sends atelier_changed."""
     atelier, user_id = member.atelier, member.user_id
     db.session.delete(member)
+    announce(atelier_changed, atelier, added=[], removed=[user_id])
     db.session.commit()
     forget_memberships()
-    atelier_changed.send(atelier, added=[], removed=[user_id])

@@ -6,13 +6,13 @@ import importlib
 import importlib.metadata
 import importlib.util
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -158,6 +158,12 @@ class Plugin:
         """The user's events between start (inclusive) and end (exclusive)."""
         return []
 
+    def structure_dependents(self, bloc_ids: Collection[int], seminar_ids: Collection[int]) -> list[str]:
+        """What this plugin holds, in any cohort, that hangs off these blocs or seminars of a programme, each
+        said for people ("12 contenus de cours", "3 séances"); the core refuses to delete a bloc or seminar
+        while anything depends on it. Empty when nothing does."""
+        return []
+
     def can_read_file(self, user: User, stored_file: Any) -> bool | None:
         """Whether the user may download a stored file; None when the file is not this plugin's."""
         return None
@@ -279,9 +285,26 @@ def load_plugins(app: Flask, builtins: list[Plugin]) -> list[Plugin]:
             if bp.name != plugin.name:
                 raise PluginError(f"plugin {plugin.name!r} has a blueprint named {bp.name!r}")
             app.register_blueprint(bp, url_prefix=plugin.url_prefix())
+            # First of the blueprint's hooks: nothing of a plugin runs for an anonymous visitor.
+            app.before_request_funcs.setdefault(bp.name, []).insert(0, _login_guard(plugin))
         plugin.init_app(app)
     app.extensions["portal.plugins"] = loaded
     return loaded
+
+
+def _login_guard(plugin: Plugin) -> Callable[[], Any]:
+    """A before-request hook sending anonymous visitors to the login page, except on the plugin's public
+    endpoints."""
+    from flask_login import current_user
+
+    from portal.extensions import login_manager
+
+    def _login_first():
+        if request.endpoint in plugin.public_endpoints or current_user.is_authenticated:
+            return None
+        return login_manager.unauthorized()
+
+    return _login_first
 
 
 def loaded_plugins(app: Flask) -> list[Plugin]:

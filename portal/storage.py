@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
-from portal.models import UTCDateTime, utcnow
+from portal.models import KEEP_IDS, UTCDateTime, utcnow
 
 CHUNK_SIZE = 64 * 1024
 _PENDING_UNLINK = "portal_storage_unlink"
@@ -78,6 +78,7 @@ class StoredFile(db.Model):
     """A file in the store; a plugin's row points to it and the plugin decides who may read it."""
 
     __tablename__ = "stored_file"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: path inside the store, made by the portal: never from the user

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date
+from datetime import timedelta
 
 from portal import people
+from portal.dates import today
 from portal.extensions import db
-from portal.models import Atelier, Bloc, Cohort, Programme, Role, Seminar, User
+from portal.models import Atelier, Bloc, Cohort, Programme, ProgrammeCoordinator, Role, Seminar, User
 
 _sequence = itertools.count(1)
 
@@ -40,8 +41,13 @@ def make_programme(title: str = "Manager ESS", blocs: int = 2) -> Programme:
 
 def make_cohort(programme: Programme, name: str, centre: str = "Paris") -> Cohort:
     """A cohort of the programme; committed."""
+    # In its second year today, whatever the day the tests run: its people have access.
     cohort = Cohort(
-        programme=programme, name=name, centre=centre, start_date=date(2021, 2, 1), end_date=date(2022, 12, 9)
+        programme=programme,
+        name=name,
+        centre=centre,
+        start_date=today() - timedelta(days=420),
+        end_date=today() + timedelta(days=310),
     )
     db.session.add(cohort)
     db.session.commit()
@@ -70,7 +76,8 @@ def enrol(user: User, cohort: Cohort, role: Role) -> None:
 
 @dataclass
 class World:
-    """Two cohorts (A, B) of one programme; cohort A has two ateliers; one person per role."""
+    """Two cohorts (A, B) of one programme; cohort A has two ateliers; one person per role, and a
+    coordinator of the programme."""
 
     programme: Programme
     cohort_a: Cohort
@@ -79,6 +86,8 @@ class World:
     atelier_a2: Atelier
     atelier_b1: Atelier
     admin: User
+    #: coordinates the programme: its structure and both cohorts
+    coordinator: User
     staff_a: User
     staff_b: User
     tutor_a1: User
@@ -103,6 +112,7 @@ def build_world(password: str) -> World:
         )
         for key in (
             "admin",
+            "coordinator",
             "staff_a",
             "staff_b",
             "tutor_a1",
@@ -114,6 +124,7 @@ def build_world(password: str) -> World:
         )
     }
     u["admin"].is_admin = True
+    programme.coordinators.append(ProgrammeCoordinator(user=u["coordinator"]))
     enrol(u["staff_a"], cohort_a, Role.STAFF)
     enrol(u["staff_b"], cohort_b, Role.STAFF)
     enrol(u["lecturer_a"], cohort_a, Role.LECTURER)

@@ -3,17 +3,16 @@
 from urllib.parse import urlparse
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateTimeLocalField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portal.forms import strip_filter
+from portal.forms import PortalForm, strip_filter
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
 
-class ItemForm(FlaskForm):
+class ItemForm(PortalForm):
     """An item of material; which fields count depends on its kind (set by the view in `kind`)."""
 
     title = StringField(
@@ -83,11 +82,11 @@ class ItemForm(FlaskForm):
             raise ValidationError(_l("La fin doit être postérieure au début."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A button whose POST carries the CSRF token."""
 
 
-class LecturersForm(FlaskForm):
+class LecturersForm(PortalForm):
     """The lecturers of a seminar, among the programme's lecturers."""
 
     lecturers = SelectMultipleField(_l("Intervenant·e·s du séminaire"), coerce=int)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models import Seminar, User, UTCDateTime, utcnow, value_enum
+from portal.models import KEEP_IDS, Seminar, User, UTCDateTime, utcnow, value_enum
 from portal.storage import StoredFile
 
 
@@ -26,6 +26,7 @@ class CourseItem(db.Model):
     """A piece of material of a seminar."""
 
     __tablename__ = "courses_item"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     seminar_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("seminar.id", ondelete="CASCADE"), index=True)
@@ -64,6 +65,7 @@ class CourseItemFile(db.Model):
     """A stored file of a file or folder item."""
 
     __tablename__ = "courses_item_file"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     item_id: so.Mapped[int] = so.mapped_column(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.extensions import db
 from portal.models import Bloc, utcnow
@@ -31,6 +32,15 @@ class CoursesPlugin(Plugin):
         if not (user.is_admin or cohort_ids(user)):
             return []
         return [NavItem(_l("Cours"), url_for("courses.index"), order=10, active_prefix="courses.")]
+
+    def structure_dependents(self, bloc_ids, seminar_ids) -> list[str]:
+        """The material of those seminars, in any cohort."""
+        from plugins.courses.models import CourseItem
+
+        count = db.session.scalar(
+            sa.select(sa.func.count(CourseItem.id)).where(CourseItem.seminar_id.in_(sorted(seminar_ids)))
+        )
+        return [ngettext("%(num)d contenu de cours", "%(num)d contenus de cours", count)] if count else []
 
     def dashboard_widgets(self, user) -> list[Widget]:
         """Progress per bloc and what is new since the last visit, for each programme of the user."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from plugins.courses import indexing
 from plugins.courses.blueprint import bp
@@ -25,12 +25,6 @@ from portal.extensions import db
 from portal.models import Bloc, Cohort, Programme, Seminar, utcnow
 from portal.permissions import memberships, programme_cohorts
 from portal.storage import UploadRefused, save_upload
-
-
-@bp.before_request
-@login_required
-def _logged_in():
-    """Every page of the plugin needs a login."""
 
 
 @bp.route("/")

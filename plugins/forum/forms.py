@@ -2,12 +2,11 @@
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portal.forms import choices, strip_filter
+from portal.forms import PortalForm, choices, strip_filter
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
@@ -49,7 +48,7 @@ def _files_field():
     )
 
 
-class DiscussionForm(FlaskForm):
+class DiscussionForm(PortalForm):
     """A new discussion: its subject and first message."""
 
     subject = StringField(
@@ -63,7 +62,7 @@ class DiscussionForm(FlaskForm):
     files = _files_field()
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(PortalForm):
     """An answer to a post."""
 
     body = TextAreaField(
@@ -75,7 +74,7 @@ class ReplyForm(FlaskForm):
     )
 
 
-class EditForm(FlaskForm):
+class EditForm(PortalForm):
     """A post's new text, files to add and files to remove (and the subject of a first post)."""
 
     subject = StringField(
@@ -90,11 +89,11 @@ class EditForm(FlaskForm):
     files = _files_field()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A button whose POST carries the CSRF token."""
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(PortalForm):
     """A forum's subscription mode (moderators)."""
 
     subscription_mode = RadioField(
@@ -111,7 +110,7 @@ class SettingsForm(FlaskForm):
     )
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(PortalForm):
     """A reader's forum settings."""
 
     display = RadioField(
@@ -131,7 +130,7 @@ class PreferencesForm(FlaskForm):
     )
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(PortalForm):
     """The period of the participation view (a GET form: no CSRF)."""
 
     class Meta:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models import Atelier, Cohort, User, UTCDateTime, utcnow, value_enum
+from portal.models import KEEP_IDS, Atelier, Cohort, User, UTCDateTime, utcnow, value_enum
 from portal.storage import StoredFile
 
 
@@ -34,6 +34,7 @@ class Forum(db.Model):
     """A forum: one per atelier, and a general forum and an announcements forum per cohort."""
 
     __tablename__ = "forum_forum"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: "atelier:<id>", "cohort:<id>" or "announcements:<id>": one forum of each per owner
@@ -59,7 +60,7 @@ class Discussion(db.Model):
     """A discussion: a subject, its first post and the replies."""
 
     __tablename__ = "forum_discussion"
-    __table_args__ = (sa.Index("ix_forum_discussion_order", "forum_id", "pinned", "last_post_dt"),)
+    __table_args__ = (sa.Index("ix_forum_discussion_order", "forum_id", "pinned", "last_post_dt"), KEEP_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     forum_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("forum_forum.id", ondelete="CASCADE"))
@@ -86,7 +87,7 @@ class Post(db.Model):
     """A message in a discussion; the one without a parent opens it."""
 
     __tablename__ = "forum_post"
-    __table_args__ = (sa.Index("ix_forum_post_discussion_created", "discussion_id", "created_dt"),)
+    __table_args__ = (sa.Index("ix_forum_post_discussion_created", "discussion_id", "created_dt"), KEEP_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     discussion_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("forum_discussion.id", ondelete="CASCADE"))
@@ -123,6 +124,7 @@ class PostFile(db.Model):
     """A file attached to a post."""
 
     __tablename__ = "forum_post_file"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     post_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("forum_post.id", ondelete="CASCADE"), index=True)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, get_timezone
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from plugins.forum import queries, service
 from plugins.forum.blueprint import bp
@@ -45,14 +45,9 @@ from portal.forms import choices
 from portal.members import atelier_members
 from portal.models import Role, utcnow
 from portal.permissions import cohort_ids, managed_cohort_ids
+from portal.routing import page_number
 from portal.storage import UploadRefused
 from portal.templating import local_date
-
-
-@bp.before_request
-@login_required
-def _logged_in():
-    """Every page of the plugin needs a login."""
 
 
 # -- loading with access checks -----------------------------------------------------------------------
@@ -146,7 +141,10 @@ def index():
 def forum(forum_id: int):
     """A forum's discussions, pinned first then by latest activity, a page at a time."""
     found = _forum_or_404(forum_id)
-    page = queries.discussions_page(found, request.args.get("page", 1, type=int))
+    wanted = page_number()
+    page = queries.discussions_page(found, wanted)
+    if wanted > max(page.pages, 1):
+        abort(404)
     discussions = list(page.items)
     return render_template(
         "forum/forum.html",
@@ -272,7 +270,10 @@ def discussion(discussion_id: int):
     posts, names, files = queries.thread(found, current_user)
     display = _display()
     ordered = _ordered(posts, display)
-    page, pages, items, continued = _page_of(ordered, request.args.get("page", 1, type=int))
+    wanted = page_number()
+    page, pages, items, continued = _page_of(ordered, wanted)
+    if wanted > pages:
+        abort(404)
     moderator = may_moderate(current_user, forum)
     now = utcnow()
     # The user's id is read once: current_user is a proxy that costs a lookup on every use.

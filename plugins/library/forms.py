@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from plugins.library.models import Visibility
 from plugins.library.service import REGIONS
-from portal.forms import choices, strip_filter
+from portal.forms import PortalForm, choices, strip_filter
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
@@ -21,7 +20,7 @@ def _none_or_int(value):
     return int(value) if value not in (None, "", "0", "None") else None
 
 
-class MonographForm(FlaskForm):
+class MonographForm(PortalForm):
     """A monograph; the view fills the choices of the two editable lists."""
 
     title = StringField(
@@ -72,7 +71,7 @@ class MonographForm(FlaskForm):
             raise ValidationError(_l("Indiquez une année entre 1800 et l'année en cours."))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     """What staff ask the author to change."""
 
     comment = TextAreaField(
@@ -82,7 +81,7 @@ class ReviewForm(FlaskForm):
     )
 
 
-class ListEntryForm(FlaskForm):
+class ListEntryForm(PortalForm):
     """A new entry of an editable list."""
 
     name = StringField(_l("Nom"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=80)])

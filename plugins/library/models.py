@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models import User, UTCDateTime, utcnow, value_enum
+from portal.models import KEEP_IDS, User, UTCDateTime, utcnow, value_enum
 from portal.storage import StoredFile
 
 
@@ -32,6 +32,7 @@ class LegalForm(db.Model):
     """A legal form of the list staff edit (association, SCOP, SCIC ...)."""
 
     __tablename__ = "library_legal_form"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
@@ -41,6 +42,7 @@ class Sector(db.Model):
     """A sector of activity of the list staff edit (social, culture, habitat ...)."""
 
     __tablename__ = "library_sector"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
@@ -52,7 +54,7 @@ class Monograph(db.Model):
     __tablename__ = "library_monograph"
     # The review queue, its count on the staff's dashboard and the pages of published ones read only the
     # monographs of one status, by date of change: without it each reads the whole table, bodies included.
-    __table_args__ = (sa.Index("ix_library_monograph_status_updated", "status", "updated_dt"),)
+    __table_args__ = (sa.Index("ix_library_monograph_status_updated", "status", "updated_dt"), KEEP_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
@@ -128,6 +130,7 @@ class Attachment(db.Model):
     """A PDF, DOCX or ODT document of a monograph, with its text kept for the index."""
 
     __tablename__ = "library_attachment"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     monograph_id: so.Mapped[int] = so.mapped_column(

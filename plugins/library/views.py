@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from plugins.library import queries, service
@@ -15,18 +15,13 @@ from plugins.library.models import Attachment, LegalForm, Monograph, Sector, Sta
 from plugins.library.permissions import is_author, is_staff, may_delete, may_edit, may_read
 from portal import search
 from portal.extensions import db
+from portal.routing import page_number
 from portal.storage import UploadRefused
 
 PAGE_SIZE = 10
 #: Published monographs per page of the review page (thousands at a large site).
 REVIEW_PAGE_SIZE = 50
 SORTS = {"relevance", "year_desc", "year_asc"}
-
-
-@bp.before_request
-@login_required
-def _logged_in():
-    """Every page of the plugin needs a login."""
 
 
 @bp.route("/")
@@ -39,7 +34,7 @@ def index():
     if sort not in SORTS:
         sort = "relevance"
     filters = {name: [v for v in request.args.getlist(name) if v][:20] for name in FACETS}
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     found = search.search(
         current_user,
         q or "*",
@@ -51,6 +46,8 @@ def index():
         # Without words there is no relevance: the newest first.
         sort="year_desc" if sort == "relevance" and not q else sort,
     )
+    if page > max(found.pages, 1):
+        abort(404)
     # A value filtered by stays listed (checked) even when nothing matches it any more.
     facets = {}
     for name in FACETS:
@@ -244,12 +241,11 @@ def review():
     """Staff: monographs waiting for review, and a page of those published."""
     if not is_staff(current_user):
         abort(404)
-    page = request.args.get("page", 1, type=int) or 1
-    return render_template(
-        "library/review.html",
-        submitted=queries.submitted(),
-        published=queries.published_page(max(page, 1), REVIEW_PAGE_SIZE),
-    )
+    page = page_number()
+    published = queries.published_page(page, REVIEW_PAGE_SIZE)
+    if page > max(published.pages, 1):
+        abort(404)
+    return render_template("library/review.html", submitted=queries.submitted(), published=published)
 
 
 LISTS = {"legal_form": LegalForm, "sector": Sector}

@@ -1,7 +1,6 @@
 """Forms of the memoire plugin."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -20,13 +19,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import TextInput
 
 from plugins.memoire.labels import DECISION_LABELS, KIND_LABELS, LEVEL_LABELS, LOG_KIND_LABELS, TYPE_LABELS
-from portal.forms import choices, strip_filter
+from portal.forms import PortalForm, choices, strip_filter
 
 REQUIRED = _l("Ce champ est obligatoire.")
 DATE_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(PortalForm):
     """An assignment of a cohort; dates typed in Paris time."""
 
     kind = SelectField(_l("Type"), validators=[DataRequired(REQUIRED)])
@@ -95,7 +94,7 @@ class AssignmentForm(FlaskForm):
             raise ValidationError(_l("Sans fichier, autorisez au moins la réponse écrite."))
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(PortalForm):
     """Other dates for an atelier or a learner."""
 
     target = SelectField(_l("Pour"), validators=[DataRequired(REQUIRED)])
@@ -115,7 +114,7 @@ class OverrideForm(FlaskForm):
             raise ValidationError(_l("La date limite ne peut pas précéder la date de remise."))
 
 
-class SubmissionForm(FlaskForm):
+class SubmissionForm(PortalForm):
     """The learner's draft: files to add, the text answer, the statement; the button says save or send."""
 
     files = MultipleFileField(_l("Ajouter des fichiers"))
@@ -141,7 +140,7 @@ class FrenchDecimalField(DecimalField):
         super().process_formdata([v.replace(",", ".").strip() for v in valuelist])
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(PortalForm):
     """The tutor's feedback on a version."""
 
     comment = TextAreaField(_l("Commentaire (Markdown)"), validators=[Length(max=100_000)])
@@ -166,7 +165,7 @@ class FeedbackForm(FlaskForm):
         self.decision.choices = choices([("", _l("— pas encore —")), *DECISION_LABELS.items()])
 
 
-class LogEntryForm(FlaskForm):
+class LogEntryForm(PortalForm):
     """A supervision log entry."""
 
     entry_date = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])
@@ -182,5 +181,5 @@ class LogEntryForm(FlaskForm):
         self.kind.choices = choices(LOG_KIND_LABELS.items())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A button whose POST carries the CSRF token."""

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models import Bloc, Cohort, User, UTCDateTime, utcnow, value_enum
+from portal.models import KEEP_IDS, Bloc, Cohort, User, UTCDateTime, utcnow, value_enum
 from portal.storage import StoredFile
 
 
@@ -68,6 +68,7 @@ class Assignment(db.Model):
     """Work a cohort's learners hand in: a mémoire milestone or a bloc's writing."""
 
     __tablename__ = "memoire_assignment"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
@@ -114,6 +115,7 @@ class Override(db.Model):
         sa.UniqueConstraint("assignment_id", "atelier_id"),
         sa.UniqueConstraint("assignment_id", "user_id"),
         sa.CheckConstraint("(atelier_id IS NULL) <> (user_id IS NULL)", name="one_target"),
+        KEEP_IDS,
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -134,7 +136,7 @@ class Submission(db.Model):
     """One learner's work on one assignment: the draft being prepared and the versions sent."""
 
     __tablename__ = "memoire_submission"
-    __table_args__ = (sa.UniqueConstraint("assignment_id", "user_id"),)
+    __table_args__ = (sa.UniqueConstraint("assignment_id", "user_id"), KEEP_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     assignment_id: so.Mapped[int] = so.mapped_column(
@@ -165,6 +167,7 @@ class DraftFile(db.Model):
     """A file of a submission's draft (shared with the versions that were sent with it)."""
 
     __tablename__ = "memoire_draft_file"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     submission_id: so.Mapped[int] = so.mapped_column(
@@ -179,7 +182,7 @@ class Version(db.Model):
     """What the learner sent once: files, text, time and lateness; never changed afterwards."""
 
     __tablename__ = "memoire_version"
-    __table_args__ = (sa.UniqueConstraint("submission_id", "number"),)
+    __table_args__ = (sa.UniqueConstraint("submission_id", "number"), KEEP_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     submission_id: so.Mapped[int] = so.mapped_column(
@@ -207,6 +210,7 @@ class VersionFile(db.Model):
     """A file sent with a version."""
 
     __tablename__ = "memoire_version_file"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     version_id: so.Mapped[int] = so.mapped_column(
@@ -250,6 +254,7 @@ class FeedbackFile(db.Model):
     """A file attached to feedback (an annotated copy, a grid ...)."""
 
     __tablename__ = "memoire_feedback_file"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     version_id: so.Mapped[int] = so.mapped_column(
@@ -264,6 +269,7 @@ class LogEntry(db.Model):
     """A dated entry of a learner's supervision log: a meeting, a decision, next steps."""
 
     __tablename__ = "memoire_log_entry"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"))

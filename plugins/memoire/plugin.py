@@ -9,6 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, Flask, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.extensions import db
 from portal.models import Role, utcnow
@@ -31,6 +32,15 @@ class MemoirePlugin(Plugin):
         from plugins.memoire.blueprint import bp
 
         return bp
+
+    def structure_dependents(self, bloc_ids, seminar_ids) -> list[str]:
+        """The writings that validate those blocs, in any cohort."""
+        from plugins.memoire.models import Assignment
+
+        count = db.session.scalar(
+            sa.select(sa.func.count(Assignment.id)).where(Assignment.bloc_id.in_(sorted(bloc_ids)))
+        )
+        return [ngettext("%(num)d devoir", "%(num)d devoirs", count)] if count else []
 
     def init_app(self, app: Flask) -> None:
         """Register `portal send-reminders` and keep the search readers in step with the ateliers."""

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from plugins.memoire.blueprint import bp
 from plugins.memoire.dates import countdown, late_label
@@ -55,12 +55,6 @@ LABELS = {
     "feedback": FEEDBACK_LABELS,
     "type": TYPE_LABELS,
 }
-
-
-@bp.before_request
-@login_required
-def _logged_in():
-    """Every page of the plugin needs a login."""
 
 
 @bp.context_processor

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.forms import choices, strip_filter
+from portal.forms import PortalForm, choices, strip_filter
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
@@ -32,7 +31,7 @@ def _web_address(form, field):
         raise ValidationError(_l("Saisissez une adresse web complète commençant par https:// ou http://."))
 
 
-class WeekForm(FlaskForm):
+class WeekForm(PortalForm):
     """A regroupement week."""
 
     number = IntegerField(
@@ -52,7 +51,7 @@ class WeekForm(FlaskForm):
             raise ValidationError(_l("La semaine doit se terminer le jour où elle commence ou après."))
 
 
-class SessionForm(FlaskForm):
+class SessionForm(PortalForm):
     """A session of a week."""
 
     kind = SelectField(
@@ -120,7 +119,7 @@ class SessionForm(FlaskForm):
             raise ValidationError(_l("La séance doit se terminer après son début."))
 
 
-class EventForm(FlaskForm):
+class EventForm(PortalForm):
     """A personal event."""
 
     title = StringField(
@@ -138,7 +137,7 @@ class EventForm(FlaskForm):
             raise ValidationError(_l("La fin doit être après le début."))
 
 
-class JustificationForm(FlaskForm):
+class JustificationForm(PortalForm):
     """A learner's justification of an absence."""
 
     text = TextAreaField(_l("Motif de l'absence"), validators=[DataRequired(REQUIRED), Length(max=5000)])

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models import Bloc, Seminar, User, UTCDateTime, utcnow, value_enum
+from portal.models import KEEP_IDS, Bloc, Seminar, User, UTCDateTime, utcnow, value_enum
 from portal.storage import StoredFile
 
 
@@ -50,7 +50,7 @@ class Week(db.Model):
     """A regroupement week of a cohort."""
 
     __tablename__ = "regroupements_week"
-    __table_args__ = (sa.UniqueConstraint("cohort_id", "number"),)
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "number"), KEEP_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
@@ -70,7 +70,7 @@ class Session(db.Model):
     """A session of a regroupement week: a seminar, an atelier mémoire or a methodology session."""
 
     __tablename__ = "regroupements_session"
-    __table_args__ = (sa.Index("ix_regroupements_session_cohort_start", "cohort_id", "start_dt"),)
+    __table_args__ = (sa.Index("ix_regroupements_session_cohort_start", "cohort_id", "start_dt"), KEEP_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     week_id: so.Mapped[int] = so.mapped_column(
@@ -141,7 +141,7 @@ class PersonalEvent(db.Model):
     """An event a user adds to their own calendar; nobody else sees it."""
 
     __tablename__ = "regroupements_event"
-    __table_args__ = (sa.Index("ix_regroupements_event_user_start", "user_id", "start_dt"),)
+    __table_args__ = (sa.Index("ix_regroupements_event_user_start", "user_id", "start_dt"), KEEP_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
@@ -175,7 +175,10 @@ class AttendanceChange(db.Model):
     """One change of a learner's attendance: who, when, from what to what."""
 
     __tablename__ = "regroupements_attendance_change"
-    __table_args__ = (sa.Index("ix_regroupements_attendance_change_session", "session_id", "user_id"),)
+    __table_args__ = (
+        sa.Index("ix_regroupements_attendance_change_session", "session_id", "user_id"),
+        KEEP_IDS,
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     session_id: so.Mapped[int] = so.mapped_column(
@@ -195,7 +198,7 @@ class Justification(db.Model):
     """A learner's justification of an absence, with an optional file, accepted or refused by staff."""
 
     __tablename__ = "regroupements_justification"
-    __table_args__ = (sa.UniqueConstraint("session_id", "user_id"),)
+    __table_args__ = (sa.UniqueConstraint("session_id", "user_id"), KEEP_IDS)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     session_id: so.Mapped[int] = so.mapped_column(

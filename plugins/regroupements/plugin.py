@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.extensions import db
 from portal.models import Role, utcnow
@@ -24,6 +25,18 @@ class RegroupementsPlugin(Plugin):
         from plugins.regroupements.blueprint import bp
 
         return bp
+
+    def structure_dependents(self, bloc_ids, seminar_ids) -> list[str]:
+        """The sessions counted towards those blocs or seminars, in any cohort: their attendance hours
+        would change."""
+        from plugins.regroupements.models import Session
+
+        count = db.session.scalar(
+            sa.select(sa.func.count(Session.id)).where(
+                sa.or_(Session.bloc_id.in_(sorted(bloc_ids)), Session.seminar_id.in_(sorted(seminar_ids)))
+            )
+        )
+        return [ngettext("%(num)d séance", "%(num)d séances", count)] if count else []
 
     def nav_items(self, user) -> list[NavItem]:
         """The calendar for everyone; the regroupements for people enrolled somewhere and admins."""

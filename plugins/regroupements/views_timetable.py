@@ -27,18 +27,6 @@ from portal.permissions import cohort_ids
 from portal.plugins import loaded_plugins
 
 
-@bp.before_request
-def _logged_in():
-    """Every page of the plugin needs a login, except the feed (listed in public_endpoints)."""
-    from plugins.regroupements import plugin
-
-    if request.endpoint in plugin.public_endpoints:
-        return None
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
-
-
 def cohort_or_404(cohort_id: int) -> Cohort:
     """The cohort, if the user may see its timetable."""
     cohort = db.get_or_404(Cohort, cohort_id)

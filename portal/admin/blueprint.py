@@ -11,11 +11,8 @@ bp = Blueprint("admin", __name__, template_folder="../templates")
 
 @bp.before_request
 def _staff_only():
-    """Every staff page needs a logged-in admin or staff member; others get 404, anonymous users log in."""
-    if not current_user.is_authenticated:
-        from portal.extensions import login_manager
-
-        return login_manager.unauthorized()
+    """Every staff page needs an admin, a coordinator or a staff member (the core sends anonymous visitors to
+    the login page first); others get 404."""
     if not may_manage_people(current_user):
         abort(404)
     return None

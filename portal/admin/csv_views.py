@@ -6,7 +6,6 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import people
 from portal.admin.blueprint import bp
 from portal.admin.csv_import import apply_plan, decode, plan_import
 from portal.admin.forms import CsvConfirmForm, CsvUploadForm
@@ -48,10 +47,6 @@ def users_import_confirm():
         for user in created:
             send_reset_mail(user, welcome=True)
     db.session.commit()
-    for user in created:
-        people.announce_created(user)
-    for enrolment in enrolments:
-        people.announce_enrolled(enrolment)
     flash(
         _(
             "Import terminé : %(users)d compte(s) créé(s), %(enrolments)d inscription(s) ajoutée(s).",

@@ -1,7 +1,6 @@
 """Forms of the staff pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -15,7 +14,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.forms import LOCALE_CHOICES, choices, email_filter, strip_filter, valid_email
+from portal.forms import (
+    LOCALE_CHOICES,
+    MultiLine,
+    PortalForm,
+    choices,
+    email_filter,
+    strip_filter,
+    valid_email,
+)
 from portal.labels import ROLE_LABELS, SEMINAR_KIND_LABELS
 from portal.models import Role, SeminarKind
 
@@ -27,7 +34,7 @@ def role_choices():
     return choices((role.value, label) for role, label in ROLE_LABELS.items())
 
 
-class UserForm(FlaskForm):
+class UserForm(PortalForm):
     """A user's account, as staff edit it."""
 
     email = EmailField(
@@ -53,14 +60,14 @@ class NewUserForm(UserForm):
     )
 
 
-class EnrolUserForm(FlaskForm):
+class EnrolUserForm(PortalForm):
     """Give the user a role in one of the cohorts the staff member manages."""
 
     cohort_id = SelectField(_l("Promotion"), coerce=int, validators=[InputRequired(REQUIRED)])
     role = SelectField(_l("Rôle"), choices=role_choices, validators=[InputRequired(REQUIRED)])
 
 
-class EnrolByEmailForm(FlaskForm):
+class EnrolByEmailForm(PortalForm):
     """Give an existing account a role in this cohort."""
 
     email = EmailField(
@@ -71,7 +78,7 @@ class EnrolByEmailForm(FlaskForm):
     role = SelectField(_l("Rôle"), choices=role_choices, validators=[InputRequired(REQUIRED)])
 
 
-class CohortForm(FlaskForm):
+class CohortForm(PortalForm):
     """A promotion."""
 
     programme_id = SelectField(_l("Formation"), coerce=int, validators=[InputRequired(REQUIRED)])
@@ -95,7 +102,7 @@ class CohortForm(FlaskForm):
             raise ValidationError(_l("La fin doit être postérieure au début."))
 
 
-class AtelierForm(FlaskForm):
+class AtelierForm(PortalForm):
     """An atelier's name."""
 
     name = StringField(
@@ -103,7 +110,7 @@ class AtelierForm(FlaskForm):
     )
 
 
-class AtelierMemberForm(FlaskForm):
+class AtelierMemberForm(PortalForm):
     """Add a learner or a tutor of the cohort to the atelier."""
 
     user_id = SelectField(_l("Personne"), coerce=int, validators=[InputRequired(REQUIRED)])
@@ -114,7 +121,7 @@ class AtelierMemberForm(FlaskForm):
     )
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(PortalForm):
     """A programme (diploma)."""
 
     title = StringField(
@@ -129,7 +136,7 @@ class ProgrammeForm(FlaskForm):
     description = TextAreaField(_l("Présentation"), validators=[Length(max=20000)])
 
 
-class BlocForm(FlaskForm):
+class BlocForm(PortalForm):
     """A bloc of competences."""
 
     number = IntegerField(
@@ -144,7 +151,7 @@ class BlocForm(FlaskForm):
     is_certifying = BooleanField(_l("Bloc certifiant"), default=True)
 
 
-class SeminarForm(FlaskForm):
+class SeminarForm(PortalForm):
     """A seminar of a bloc."""
 
     title = StringField(
@@ -164,11 +171,11 @@ class SeminarForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=20000)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """An empty form: a button whose POST carries the CSRF token."""
 
 
-class CsvUploadForm(FlaskForm):
+class CsvUploadForm(PortalForm):
     """A CSV file of users, in Moodle's upload-user format."""
 
     csv_file = FileField(
@@ -181,8 +188,35 @@ class CsvUploadForm(FlaskForm):
     send_welcome = BooleanField(_l("Envoyer un message de bienvenue aux nouveaux comptes"), default=True)
 
 
-class CsvConfirmForm(FlaskForm):
+class CsvConfirmForm(PortalForm):
     """The previewed file, sent back to be checked again and imported."""
 
-    content = HiddenField(validators=[DataRequired()])
+    content = HiddenField(validators=[DataRequired(), MultiLine()])
     send_welcome = HiddenField()
+
+
+class CoordinatorForm(PortalForm):
+    """Make an existing account a coordinator of the programme."""
+
+    email = EmailField(
+        _l("Adresse électronique de la personne"),
+        filters=[email_filter],
+        validators=[DataRequired(REQUIRED), valid_email(), Length(max=254)],
+    )
+
+
+class EnrolmentAccessForm(PortalForm):
+    """When an enrolment ends, and an extension of the access it gives."""
+
+    ends_on = DateField(
+        _l("Fin de l'inscription"),
+        validators=[Optional()],
+        description=_l(
+            "Vide : la fin de la promotion pour un·e auditeur·rice, aucune fin pour les autres rôles."
+        ),
+    )
+    access_until = DateField(
+        _l("Accès prolongé jusqu'au"),
+        validators=[Optional()],
+        description=_l("Vide : l'accès s'arrête à la fin de l'inscription, après le délai de grâce du site."),
+    )

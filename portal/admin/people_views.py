@@ -21,18 +21,21 @@ from portal.admin.forms import (
     NewUserForm,
     UserForm,
 )
+from portal.aftercommit import announce
 from portal.auth.views import send_reset_mail
 from portal.extensions import db
 from portal.forms import choices
 from portal.labels import ROLE_LABELS
 from portal.models import Atelier, AtelierMember, Cohort, Enrolment, Programme, Role, User
 from portal.permissions import (
+    editable_people,
     managed_cohort_ids,
     may_edit_user,
     may_manage_cohort,
     may_manage_people,
     may_manage_programme,
 )
+from portal.routing import paginate
 from portal.signals import atelier_changed, atelier_deleted, user_changed
 
 
@@ -67,13 +70,9 @@ def users():
         .options(so.selectinload(User.enrolments).joinedload(Enrolment.cohort))
         .order_by(User.last_name, User.first_name, User.id)
     )
-    ids = managed_cohort_ids(current_user)
-    if ids is not None:
-        enrolled_here = sa.select(Enrolment.user_id).where(Enrolment.cohort_id.in_(ids))
-        enrolled_anywhere = sa.select(Enrolment.user_id)
-        query = query.where(
-            ~User.is_admin, sa.or_(User.id.in_(enrolled_here), ~User.id.in_(enrolled_anywhere))
-        )
+    editable = editable_people(current_user)
+    if editable is not None:
+        query = query.where(editable)
     if q:
         # What the person typed is matched literally: % and _ are not wildcards.
         pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -84,8 +83,10 @@ def users():
                 sa.func.lower(User.last_name + " " + User.first_name).like(pattern, escape="\\"),
             )
         )
-    page = db.paginate(query, per_page=current_app.config["USER_LIST_PAGE_SIZE"], error_out=False)
-    return render_template("admin/users.html", page=page, q=q, visible_cohorts=ids)
+    page = paginate(query, per_page=current_app.config["USER_LIST_PAGE_SIZE"])
+    return render_template(
+        "admin/users.html", page=page, q=q, visible_cohorts=managed_cohort_ids(current_user)
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -108,7 +109,6 @@ def user_new():
             if form.send_welcome.data:
                 send_reset_mail(user, welcome=True)
             db.session.commit()
-            people.announce_created(user)
             flash(_("Le compte de %(name)s est créé.", name=user.full_name), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id), code=303)
     return render_template("admin/user_new.html", form=form)
@@ -129,8 +129,8 @@ def user_edit(user_id: int):
             form.is_admin.errors.append(_("Vous ne pouvez pas retirer vos propres droits d'administration."))
         else:
             form.populate_obj(user)
+            announce(user_changed, user)
             db.session.commit()
-            user_changed.send(user)
             flash(_("Le compte est enregistré."), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id), code=303)
     enrol_form = EnrolUserForm(prefix="enrol")
@@ -168,8 +168,8 @@ def user_activate(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     user.active = True
+    announce(user_changed, user)
     db.session.commit()
-    user_changed.send(user)
     flash(_("Le compte de %(name)s est réactivé.", name=user.full_name), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id), code=303)
 
@@ -211,7 +211,6 @@ def _enrol_and_report(user: User, cohort: Cohort, role: Role) -> None:
         flash(_("%(name)s a déjà ce rôle dans cette promotion.", name=user.full_name), "info")
         return
     db.session.commit()
-    people.announce_enrolled(enrolment)
     flash(
         _(
             "%(name)s est inscrit·e dans « %(cohort)s » comme %(role)s.",
@@ -258,7 +257,7 @@ def cohorts():
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
 def cohort_new():
-    """Open a cohort of a programme one manages."""
+    """Open a cohort of a programme one coordinates (or any, for an admin)."""
     form = CohortForm()
     form.programme_id.choices = _programme_choices()
     if not form.programme_id.choices:
@@ -267,16 +266,8 @@ def cohort_new():
         cohort = Cohort()
         form.populate_obj(cohort)
         db.session.add(cohort)
-        db.session.flush()
-        # Staff open a cohort to run it: without this role they could not even see it after creating it.
-        enrolment = (
-            None
-            if current_user.is_admin
-            else people.enrol(current_user._get_current_object(), cohort, Role.STAFF)
-        )
+        # Only admins and the programme's coordinators open cohorts, and both manage every cohort of it.
         db.session.commit()
-        if enrolment is not None:
-            people.announce_enrolled(enrolment)
         flash(_("La promotion « %(name)s » est créée.", name=cohort.name), "success")
         return redirect(url_for("admin.cohort_detail", cohort_id=cohort.id), code=303)
     return render_template(
@@ -367,8 +358,8 @@ def atelier_new(cohort_id: int):
         return _cohort_page(cohort, atelier_form=form)
     atelier = Atelier(cohort=cohort, name=form.name.data)
     db.session.add(atelier)
+    announce(atelier_changed, atelier, added=[], removed=[])
     db.session.commit()
-    atelier_changed.send(atelier, added=[], removed=[])
     flash(_("L'atelier « %(name)s » est créé.", name=atelier.name), "success")
     return redirect(url_for("admin.atelier_detail", atelier_id=atelier.id), code=303)
 
@@ -419,8 +410,8 @@ def atelier_detail(atelier_id: int):
             form.name.errors.append(_("Un atelier de cette promotion porte déjà ce nom."))
         else:
             atelier.name = form.name.data
+            announce(atelier_changed, atelier, added=[], removed=[])
             db.session.commit()
-            atelier_changed.send(atelier, added=[], removed=[])
             flash(_("L'atelier est renommé."), "success")
             return redirect(url_for("admin.atelier_detail", atelier_id=atelier.id), code=303)
     members = db.session.scalars(
@@ -453,7 +444,6 @@ def atelier_member_add(atelier_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            atelier_changed.send(atelier, added=[user.id], removed=[])
             flash(_("%(name)s rejoint l'atelier.", name=user.full_name), "success")
     else:
         flash(_("Choisissez une personne de la promotion et son rôle."), "error")

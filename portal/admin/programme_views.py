@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.admin.blueprint import bp, managed_or_404
 from portal.admin.forms import BlocForm, ConfirmForm, ProgrammeForm, SeminarForm
+from portal.aftercommit import announce
 from portal.extensions import db
 from portal.models import Bloc, Programme, Seminar
 from portal.permissions import may_manage_programme
+from portal.plugins import loaded_plugins
 from portal.signals import programme_changed
 
 
@@ -69,8 +71,8 @@ def programme_edit(programme_id: int):
     form = ProgrammeForm(obj=programme)
     if form.validate_on_submit():
         form.populate_obj(programme)
+        announce(programme_changed, programme)
         db.session.commit()
-        programme_changed.send(programme)
         flash(_("La formation est enregistrée."), "success")
         return redirect(url_for("admin.programme_detail", programme_id=programme.id), code=303)
     return render_template(
@@ -95,8 +97,8 @@ def _save_bloc(form: BlocForm, bloc: Bloc, programme: Programme):
     form.populate_obj(bloc)
     bloc.programme = programme
     db.session.add(bloc)
+    announce(programme_changed, programme)
     db.session.commit()
-    programme_changed.send(programme)
     flash(_("Le bloc est enregistré."), "success")
     return redirect(url_for("admin.programme_detail", programme_id=programme.id), code=303)
 
@@ -135,16 +137,40 @@ def bloc_edit(bloc_id: int):
     )
 
 
+def _dependents(bloc_ids: list[int], seminar_ids: list[int]) -> list[str]:
+    """What every plugin holds, in any cohort, that hangs off these blocs or seminars."""
+    found: list[str] = []
+    for plugin in loaded_plugins(current_app):
+        found.extend(plugin.structure_dependents(bloc_ids, seminar_ids))
+    return found
+
+
+def _refused_while_used(what: str, dependents: list[str], programme_id: int):
+    flash(
+        _(
+            "%(what)s ne peut pas être supprimé : %(dependents)s en dépendent, dans une ou plusieurs "
+            "promotions. Déplacez ou supprimez-les d'abord.",
+            what=what,
+            dependents=", ".join(dependents),
+        ),
+        "error",
+    )
+    return redirect(url_for("admin.programme_detail", programme_id=programme_id), code=303)
+
+
 @bp.route("/blocs/<int:bloc_id>/delete", methods=["POST"])
 def bloc_delete(bloc_id: int):
-    """Delete a bloc and its seminars."""
+    """Delete a bloc and its seminars, unless material, sessions or assignments of any cohort use them."""
     bloc = managed_or_404(Bloc, bloc_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     programme = bloc.programme
+    dependents = _dependents([bloc.id], [seminar.id for seminar in bloc.seminars])
+    if dependents:
+        return _refused_while_used(_("Le bloc %(number)d", number=bloc.number), dependents, programme.id)
     db.session.delete(bloc)
+    announce(programme_changed, programme)
     db.session.commit()
-    programme_changed.send(programme)
     flash(_("Le bloc est supprimé."), "success")
     return redirect(url_for("admin.programme_detail", programme_id=programme.id), code=303)
 
@@ -160,8 +186,8 @@ def seminar_new(bloc_id: int):
         seminar = Seminar(bloc=bloc)
         form.populate_obj(seminar)
         db.session.add(seminar)
+        announce(programme_changed, bloc.programme)
         db.session.commit()
-        programme_changed.send(bloc.programme)
         flash(_("Le séminaire est ajouté."), "success")
         return redirect(url_for("admin.programme_detail", programme_id=bloc.programme_id), code=303)
     return render_template(
@@ -179,8 +205,8 @@ def seminar_edit(seminar_id: int):
     form = SeminarForm(obj=seminar)
     if form.validate_on_submit():
         form.populate_obj(seminar)
+        announce(programme_changed, seminar.bloc.programme)
         db.session.commit()
-        programme_changed.send(seminar.bloc.programme)
         flash(_("Le séminaire est enregistré."), "success")
         return redirect(url_for("admin.programme_detail", programme_id=seminar.bloc.programme_id), code=303)
     return render_template(
@@ -193,13 +219,16 @@ def seminar_edit(seminar_id: int):
 
 @bp.route("/seminars/<int:seminar_id>/delete", methods=["POST"])
 def seminar_delete(seminar_id: int):
-    """Delete a seminar."""
+    """Delete a seminar, unless material or sessions of any cohort use it."""
     seminar = managed_or_404(Seminar, seminar_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     programme = seminar.bloc.programme
+    dependents = _dependents([], [seminar.id])
+    if dependents:
+        return _refused_while_used(_("Le séminaire"), dependents, programme.id)
     db.session.delete(seminar)
+    announce(programme_changed, programme)
     db.session.commit()
-    programme_changed.send(programme)
     flash(_("Le séminaire est supprimé."), "success")
     return redirect(url_for("admin.programme_detail", programme_id=programme.id), code=303)

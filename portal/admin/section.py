@@ -19,7 +19,7 @@ class AdminSection(Plugin):
 
     def blueprint(self) -> Blueprint:
         """The admin blueprint with every staff view attached."""
-        from portal.admin import csv_views, people_views, programme_views  # noqa: F401 - attach routes
+        from portal.admin import access_views, csv_views, people_views, programme_views  # noqa: F401 - attach routes
         from portal.admin.blueprint import bp
 
         return bp

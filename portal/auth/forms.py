@@ -1,16 +1,15 @@
 """Forms of the auth blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from portal.forms import LOCALE_CHOICES, StrongPassword, email_filter, strip_filter, valid_email
+from portal.forms import LOCALE_CHOICES, PortalForm, StrongPassword, email_filter, strip_filter, valid_email
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     """Email and password."""
 
     email = EmailField(
@@ -43,7 +42,7 @@ class NewPasswordMixin:
     )
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, PortalForm):
     """The current password, then the new one."""
 
     current_password = PasswordField(
@@ -53,7 +52,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     )
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(PortalForm):
     """The address to send a reset link to."""
 
     email = EmailField(
@@ -64,11 +63,11 @@ class ResetRequestForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, PortalForm):
     """A new password, set through a reset link."""
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PortalForm):
     """What a user may change about themselves."""
 
     first_name = StringField(

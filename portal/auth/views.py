@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.aftercommit import announce
 from portal.auth.forms import ChangePasswordForm, LoginForm, ProfileForm, ResetPasswordForm, ResetRequestForm
 from portal.auth.tokens import make_reset_token, user_for_reset_token
 from portal.extensions import db, limiter
@@ -163,8 +164,8 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         form.populate_obj(current_user)
+        announce(user_changed, current_user._get_current_object())
         db.session.commit()
-        user_changed.send(current_user._get_current_object())
         flash(_("Votre profil est enregistré."), "success")
         return redirect(url_for("auth.profile"), code=303)
     return render_template("auth/profile.html", form=form)

@@ -7,9 +7,9 @@ import shutil
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
 from whoosh import writing
 
+from portal.aftercommit import PortalSession, after_commit
 from portal.extensions import db
 from portal.plugins import SearchDoc
 from portal.search.schema import build_schema, document_fields
@@ -22,12 +22,9 @@ _PENDING = "portal_search_pending"
 
 
 def _pending() -> dict[str, SearchDoc | None]:
-    session = db.session()
-    if not session.in_transaction():
-        # Without a transaction begun, a rollback is a no-op that fires no event: the change would wait for
-        # the next commit instead of being dropped.
-        session.begin()
-    return session.info.setdefault(_PENDING, {})
+    # One write of the index per transaction, with every document it changed (the last change of each wins).
+    after_commit(_apply_pending, once="search")
+    return db.session().info.setdefault(_PENDING, {})
 
 
 def index_later(doc: SearchDoc) -> None:
@@ -57,9 +54,8 @@ def apply_changes(changes: dict[str, SearchDoc | None]) -> None:
     writer.commit()
 
 
-@event.listens_for(Session, "after_commit")
-def _apply_pending(session: Session) -> None:
-    changes = session.info.pop(_PENDING, None)
+def _apply_pending() -> None:
+    changes = db.session().info.pop(_PENDING, None)
     if not changes:
         return
     try:
@@ -69,8 +65,8 @@ def _apply_pending(session: Session) -> None:
         log.exception("search index update failed for %d document(s)", len(changes))
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_pending(session: Session, previous_transaction) -> None:
+@event.listens_for(PortalSession, "after_soft_rollback")
+def _drop_pending(session: PortalSession, previous_transaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(_PENDING, None)
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from plugins.courses.models import CourseItem
 from portal.demo import load_demo
 from portal.extensions import db
-from portal.models import Bloc, Seminar
+from portal.models import Bloc, Cohort, Seminar
 from tests.e2e.conftest import signed_in
 from tests.helpers import pdf_bytes
 
@@ -39,7 +39,8 @@ def add(page: Page, section, kind_link: str, title: str, fill) -> None:
     section.get_by_role("link", name=kind_link, exact=True).click()
     page.get_by_label("Titre").fill(title)
     fill()
-    page.get_by_label("Réservé aux promotions").select_option(label="Paris 2021-2022 (Paris)")
+    paris = db.session.scalar(sa.select(Cohort).where(Cohort.centre == "Paris"))
+    page.get_by_label("Réservé aux promotions").select_option(label=f"{paris.name} (Paris)")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     expect(page.get_by_text(f"« {title} » est ajouté.")).to_be_visible()
 

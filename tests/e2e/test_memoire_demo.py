@@ -142,7 +142,7 @@ def test_late_plan_feedback_reopen_second_version_and_privacy(browser, live_serv
 
     staff = signed_in(browser, live_server, STAFF)
     staff.get_by_role("link", name="Mémoire", exact=True).click()
-    staff.get_by_role("link", name="Paris 2021-2022").click()
+    staff.get_by_role("link", name=atelier.cohort.name).click()
     axe.check(staff, "cohort staff")
     staff.get_by_role("link", name="Ajouter un travail").click()
     staff.get_by_role("button", name="Enregistrer").click()

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
+from portal.models import KEEP_IDS
 from portal.storage import StoredFile
 
 
@@ -11,6 +12,7 @@ class ExampleNote(db.Model):
     """A private note, optionally in a cohort and with an attached file."""
 
     __tablename__ = "example_note"
+    __table_args__ = KEEP_IDS
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: the author

@@ -2,9 +2,11 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms import StringField
 
 from portal import search
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.permissions import cohort_ids
 from portal.storage import UploadRefused, save_upload
 from tests.example_plugin.models import ExampleNote, notes_of
@@ -12,14 +14,21 @@ from tests.example_plugin.models import ExampleNote, notes_of
 bp = Blueprint("example", __name__, template_folder="templates")
 
 
+class NoteForm(PortalForm):
+    """A note's text (the file comes through the request's files)."""
+
+    text = StringField("Texte")
+
+
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def notes():
     """The user's notes; POST adds one (text, and a file in the field `attachment`)."""
-    if request.method == "POST":
-        text = request.form.get("text", "").strip()[:200]
-        if not text:
-            flash("Le texte est obligatoire.", "error")
+    form = NoteForm()
+    if form.is_submitted():
+        text = (form.text.data or "").strip()[:200]
+        if not form.validate() or not text:
+            flash(" ".join(form.text.errors) or "Le texte est obligatoire.", "error")
             return render_template("example/notes.html", notes=notes_of(current_user)), 400
         upload = request.files.get("attachment")
         mine = sorted(cohort_ids(current_user))

@@ -35,6 +35,7 @@ def upgrade():
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_example_note")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("example_note") as batch_op:
         batch_op.create_index(batch_op.f("ix_example_note_user_id"), ["user_id"], unique=False)

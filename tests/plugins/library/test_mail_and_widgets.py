@@ -207,9 +207,22 @@ def test_the_review_page_lists_the_published_monographs_50_a_page(world, lists, 
     assert response.status_code == 404 and "Publiée n°" not in text(response)
 
 
+def test_a_title_with_line_breaks_is_refused_by_the_form(world, lists, login_as):
+    from tests.plugins.library.conftest import monograph_data
+
+    response = login_as(world.learner_a1).post(
+        "/library/new", data=monograph_data(lists, "Titre\r\nBcc: intrus@example.org")
+    )
+    assert response.status_code == 400 and "retirez les retours à la ligne" in text(response)
+    assert db.session.query(Monograph).count() == 0
+
+
 def test_a_title_with_line_breaks_gives_a_one_line_subject(world, lists, login_as, mailbox):
     author = login_as(world.learner_a1)
-    monograph = propose(author, lists, "Titre\r\nBcc: intrus@example.org")
+    monograph = propose(author, lists, "Titre")
+    # A title written before forms refused line breaks, or by another way in.
+    monograph.title = "Titre\r\nBcc: intrus@example.org"
+    db.session.commit()
     assert author.post(f"/library/m/{monograph.id}/submit").status_code == 303
     assert login_as(world.staff_a).post(f"/library/m/{monograph.id}/publish").status_code == 303
     [message] = mailbox.wait_for(1)

@@ -1,0 +1,37 @@
+"""regroupements ids never reused on SQLite
+
+Revision ID: regroupements_0002
+Revises: regroupements_0001
+Create Date: 2026-12-04 18:00:00
+
+"""
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "regroupements_0002"
+down_revision = "regroupements_0001"
+branch_labels = None
+depends_on = None
+
+#: Tables whose ids appear in URLs, mail, file names or feeds.
+KEEP_IDS = (
+    "regroupements_event",
+    "regroupements_week",
+    "regroupements_session",
+    "regroupements_attendance_change",
+    "regroupements_justification",
+)
+
+
+def upgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        # AUTOINCREMENT is a table option on SQLite: each table is rebuilt with it (PostgreSQL's sequences
+        # never reuse ids); env.py turns foreign keys off around SQLite migrations.
+        for table in KEEP_IDS:
+            with op.batch_alter_table(table, recreate="always", table_kwargs={"sqlite_autoincrement": True}):
+                pass
+
+
+def downgrade():
+    pass

@@ -45,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
 
-    from portal import collector, errors, security, templating
+    from portal import collector, errors, once, security, templating  # noqa: F401 - once: its table
     from portal.admin.section import AdminSection
     from portal.auth.views import bp as auth_bp
     from portal.dashboard.section import DashboardSection

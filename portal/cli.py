@@ -16,7 +16,7 @@ SECRET_KEY = "{secret}"
 
 # PostgreSQL instead of the embedded SQLite file:
 # DATABASE_URL = "postgresql+psycopg://portal@127.0.0.1/portal"
-# Several workers: share the login throttle through Redis.
+# Large sites: keep the login throttle in Redis (by default the database holds it, shared by every worker).
 # RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379"
 # Outgoing mail (without it, mail is written to instance/outbox):
 # MAIL_SERVER = "smtp.example.org"

@@ -38,8 +38,9 @@ class DefaultConfig:
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     MAX_FORM_PARTS = 1000
 
-    #: Flask-Limiter storage: "memory://" for one process, "redis://127.0.0.1:6379" for several workers.
-    RATELIMIT_STORAGE_URI = "memory://"
+    #: Where the login throttle counts failed attempts: "database://" (the site's database, shared by every
+    #: worker and host), "redis://127.0.0.1:6379" for large sites, or "memory://" (one process only).
+    RATELIMIT_STORAGE_URI = "database://"
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"

@@ -22,6 +22,18 @@ NAMING_CONVENTION = {
 }
 
 
+class PortalLimiter(Limiter):
+    """Flask-Limiter, able to keep its counts in the site's database (RATELIMIT_STORAGE_URI "database://")."""
+
+    def init_app(self, app) -> None:
+        """Bind to the app, its storage built from the app's config."""
+        # The database storage registers its scheme with `limits` when imported; imported here, once models
+        # can be, since its table is one of them.
+        from portal.auth import throttle  # noqa: F401
+
+        super().init_app(app)
+
+
 class Base(DeclarativeBase):
     """Declarative base of every model, core and plugins alike."""
 
@@ -33,4 +45,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = PortalLimiter(key_func=get_remote_address, default_limits=[])

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 
 from portal.aftercommit import announce
 from portal.extensions import db
-from portal.models import Atelier, AtelierMember, Cohort, Enrolment, Role, User
+from portal.models import Atelier, AtelierMember, Cohort, Enrolment, Role, User, utcnow
 from portal.permissions import forget_memberships
+from portal.rows import insert_or_ignore
 from portal.signals import atelier_changed, user_created, user_deactivated, user_enrolled, user_unenrolled
 
 #: The roles a person can hold inside an atelier.
@@ -40,20 +41,21 @@ def deactivate(user: User) -> None:
 
 def enrol(user: User, cohort: Cohort, role: Role) -> Enrolment | None:
     """Give a user a role in a cohort (flushed, not committed; user_enrolled follows the commit); None when
-    they already hold it."""
-    existing = db.session.scalar(
+    they already hold it, even when another request gave it at the same moment."""
+    db.session.flush()
+    values = {"user_id": user.id, "cohort_id": cohort.id, "role": role, "created_dt": utcnow()}
+    if not insert_or_ignore(Enrolment, values, ["user_id", "cohort_id", "role"]):
+        return None
+    # Loaded collections do not see a row inserted by a statement.
+    db.session.expire(user, ["enrolments"])
+    db.session.expire(cohort, ["enrolments"])
+    forget_memberships()
+    announce(user_enrolled, user, cohort=cohort, role=role)
+    return db.session.scalar(
         sa.select(Enrolment).where(
             Enrolment.user_id == user.id, Enrolment.cohort_id == cohort.id, Enrolment.role == role
         )
     )
-    if existing is not None:
-        return None
-    enrolment = Enrolment(user=user, cohort=cohort, role=role)
-    db.session.add(enrolment)
-    db.session.flush()
-    forget_memberships()
-    announce(user_enrolled, user, cohort=cohort, role=role)
-    return enrolment
 
 
 def unenrol(enrolment: Enrolment) -> None:

@@ -236,3 +236,20 @@ def login_as(app):
 def world(app) -> World:
     """Two cohorts of one programme with people in every role (see tests/factories.py)."""
     return build_world(TEST_PASSWORD)
+
+
+@pytest.fixture
+def gunicorn_server(app, tmp_path):
+    """A factory: gunicorn_server(workers=3) serves the test database with real worker processes (stopped
+    before the database is emptied); see tests/servers.py for logged-in browsers and requests sent at once."""
+    from tests.servers import Gunicorn
+
+    started: list[Gunicorn] = []
+
+    def _start(workers: int = 3) -> Gunicorn:
+        started.append(Gunicorn(app, tmp_path / f"gunicorn-{len(started)}", workers=workers))
+        return started[-1]
+
+    yield _start
+    for server in started:
+        server.stop()

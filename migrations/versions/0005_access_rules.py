@@ -1,7 +1,7 @@
 """programme coordinators, enrolment end dates and access extensions, ids never reused on SQLite
 
 Revision ID: 0005_access_rules
-Revises: 0002_services
+Revises: 0004_login_throttle
 Create Date: 2026-12-04 17:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_access_rules'
-down_revision = '0002_services'
+down_revision = '0004_login_throttle'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ again, or in two processes at once, never mails a post twice."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +34,7 @@ from portal.members import atelier_members, cohort_members
 from portal.models import User, utcnow
 
 PARIS = ZoneInfo("Europe/Paris")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -143,9 +145,14 @@ def mail_post(post: Post, now: datetime, report: Report) -> None:
         if pref is not None and pref.mail_mode == MailMode.DIGEST:
             db.session.add(DigestEntry(user_id=user.id, post_id=post.id))
             continue
-        with force_locale(user.locale):
-            subject = f"[{_forum_name(forum)}] {discussion.subject}"
-            queue_mail(user.email, subject[:255], _post_text(post))
+        # One reader's mail that cannot be queued (an address refused by portal.mail) is skipped alone: the
+        # savepoint keeps the post's claim and the other readers' mails.
+        try:
+            with db.session.begin_nested(), force_locale(user.locale):
+                queue_mail(user.email, f"[{_forum_name(forum)}] {discussion.subject}", _post_text(post))
+        except Exception:
+            log.exception("forum mail: post %d could not be mailed to user %d", post.id, user.id)
+            continue
         report.mails += 1
 
 
@@ -164,38 +171,45 @@ def send_digests(now: datetime, report: Report) -> None:
     boundary = digest_boundary(now)
     user_ids = db.session.scalars(sa.select(DigestEntry.user_id).distinct()).all()
     for user_id in user_ids:
-        claimed = db.session.execute(
-            sa.update(ForumPreference)
-            .where(
-                ForumPreference.user_id == user_id,
-                sa.or_(ForumPreference.digest_sent_dt.is_(None), ForumPreference.digest_sent_dt < boundary),
-            )
-            .values(digest_sent_dt=now)
-        ).rowcount
-        if claimed != 1:
-            db.session.rollback()
-            continue
-        user = db.session.get(User, user_id)
-        entries = db.session.scalars(sa.select(DigestEntry).where(DigestEntry.user_id == user_id)).all()
-        posts = db.session.scalars(
-            sa.select(Post)
-            .where(Post.id.in_([e.post_id for e in entries]), Post.deleted_dt.is_(None))
-            .order_by(Post.created_dt)
-            .options(so.joinedload(Post.discussion).joinedload(Discussion.forum))
-        ).all()
-        readable = [p for p in posts if user.active and may_see_post(user, p.discussion.forum, p)]
-        for entry in entries:
-            db.session.delete(entry)
-        if readable:
-            with force_locale(user.locale):
-                body = "\n\n----------\n\n".join(_post_text(p) for p in readable)
-                queue_mail(
-                    user.email,
-                    _("Résumé quotidien des forums : %(n)d message(s)", n=len(readable)),
-                    body,
+        # One reader's digest that fails is rolled back and left for the next run; the others go on.
+        try:
+            claimed = db.session.execute(
+                sa.update(ForumPreference)
+                .where(
+                    ForumPreference.user_id == user_id,
+                    sa.or_(
+                        ForumPreference.digest_sent_dt.is_(None), ForumPreference.digest_sent_dt < boundary
+                    ),
                 )
-            report.digests += 1
-        db.session.commit()
+                .values(digest_sent_dt=now)
+            ).rowcount
+            if claimed != 1:
+                db.session.rollback()
+                continue
+            user = db.session.get(User, user_id)
+            entries = db.session.scalars(sa.select(DigestEntry).where(DigestEntry.user_id == user_id)).all()
+            posts = db.session.scalars(
+                sa.select(Post)
+                .where(Post.id.in_([e.post_id for e in entries]), Post.deleted_dt.is_(None))
+                .order_by(Post.created_dt)
+                .options(so.joinedload(Post.discussion).joinedload(Discussion.forum))
+            ).all()
+            readable = [p for p in posts if user.active and may_see_post(user, p.discussion.forum, p)]
+            for entry in entries:
+                db.session.delete(entry)
+            if readable:
+                with force_locale(user.locale):
+                    body = "\n\n----------\n\n".join(_post_text(p) for p in readable)
+                    queue_mail(
+                        user.email,
+                        _("Résumé quotidien des forums : %(n)d message(s)", n=len(readable)),
+                        body,
+                    )
+                report.digests += 1
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("forum mail: the digest of user %d could not be sent", user_id)
 
 
 def send_due(now: datetime | None = None) -> Report:
@@ -208,12 +222,17 @@ def send_due(now: datetime | None = None) -> Report:
         .order_by(Post.id)
     ).all()
     for post_id in due:
-        if not _claim(post_id, now):
+        # A post that fails is rolled back (its claim too) and left for the next run; the others go on.
+        try:
+            if not _claim(post_id, now):
+                db.session.rollback()
+                continue
+            post = db.session.get(Post, post_id)
+            mail_post(post, now, report)
+            report.posts += 1
+            db.session.commit()
+        except Exception:
             db.session.rollback()
-            continue
-        post = db.session.get(Post, post_id)
-        mail_post(post, now, report)
-        report.posts += 1
-        db.session.commit()
+            log.exception("forum mail: post %d could not be mailed", post_id)
     send_digests(now, report)
     return report

@@ -3,6 +3,7 @@ several times or in several processes at once, thanks to the sent-reminder table
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -18,6 +19,8 @@ from portal.extensions import db
 from portal.mail import queue_mail
 from portal.models import Atelier, Role, utcnow
 from portal.urls import absolute_url
+
+log = logging.getLogger(__name__)
 
 
 def due_reminders(now=None) -> list[tuple]:
@@ -77,6 +80,27 @@ def send_reminders(now=None) -> int:
     sent = 0
     for assignment_id, title, user_id, email, first_name, locale, due in todo:
         link = absolute_url("memoire.assignment", assignment_id=assignment_id)
+        # The mail first: one that cannot be queued (an address refused by portal.mail) is logged and left,
+        # unmarked, for the next run; the others go on.
+        try:
+            with force_locale(locale):
+                when = due.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+                queue_mail(
+                    email,
+                    _("Rappel : « %(title)s » à remettre le %(when)s", title=title, when=when),
+                    _(
+                        "Bonjour %(name)s,\n\n« %(title)s » est à remettre le %(when)s (heure de Paris).\n\n"
+                        "Pour déposer votre travail : %(link)s",
+                        name=first_name,
+                        title=title,
+                        when=when,
+                        link=link,
+                    ),
+                )
+        except Exception:
+            db.session.rollback()
+            log.exception("reminder of assignment %d to user %d could not be queued", assignment_id, user_id)
+            continue
         try:
             with db.session.begin_nested():
                 db.session.execute(
@@ -85,22 +109,8 @@ def send_reminders(now=None) -> int:
                     )
                 )
         except sa.exc.IntegrityError:
-            db.session.rollback()
+            db.session.rollback()  # the mail goes with it
             continue  # already reminded, by an earlier run or another process
-        with force_locale(locale):
-            when = due.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
-            queue_mail(
-                email,
-                _("Rappel : « %(title)s » à remettre le %(when)s", title=title, when=when),
-                _(
-                    "Bonjour %(name)s,\n\n« %(title)s » est à remettre le %(when)s (heure de Paris).\n\n"
-                    "Pour déposer votre travail : %(link)s",
-                    name=first_name,
-                    title=title,
-                    when=when,
-                    link=link,
-                ),
-            )
         # Each reminder is committed with its mark: a crash later never sends it twice.
         db.session.commit()
         sent += 1

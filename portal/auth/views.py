@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -31,8 +34,27 @@ def _failed(response) -> bool:
     return response.status_code == 200
 
 
+def _is_same_site_path(target: str) -> bool:
+    """Whether a browser, reading the target as it is or once more decoded, can only stay on this site: a
+    path starting with one "/", no scheme, no host, no backslash and no control character (browsers drop
+    tabs and line feeds from a URL, so "/<tab>/evil.example" would become "//evil.example")."""
+    for form in (target, unquote(target)):
+        parts = urlsplit(form)
+        if (
+            parts.scheme
+            or parts.netloc
+            or not form.startswith("/")
+            or form.startswith("//")
+            or "\\" in form
+            or any(unicodedata.category(char) == "Cc" for char in form)
+        ):
+            return False
+    return True
+
+
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Where to go after logging in: the `next` path when it stays on this site, else the dashboard."""
+    if target and _is_same_site_path(target):
         return target
     return url_for("dashboard.index")
 

@@ -71,6 +71,79 @@ def test_login_redirects_only_to_local_next(client, world):
     assert response.headers["Location"] == "/auth/profile"
 
 
+#: `next` values as they appear in the login URL's query string (percent-encoded or raw): each one would take
+#: the browser off the site, inject a header, or hide a control character.
+HOSTILE_NEXT = [
+    "https://evil.example/x",
+    "//evil.example",
+    "///evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/%5Cevil.example",
+    "/%09/evil.example",
+    "/\t/evil.example",
+    "%09//evil.example",
+    "/%0a/evil.example",
+    "/%0d%0aSet-Cookie:%20stolen=1",
+    "/\r\n/evil.example",
+    "/%7f/evil.example",
+    "/%C2%85/evil.example",
+    "/%2509/evil.example",
+    "/%252F/evil.example",
+    "/%2F/evil.example",
+    "javascript:alert(1)",
+    "JavaScript%3Aalert(1)",
+    "http:/evil.example",
+    "mailto:someone@evil.example",
+    "%20/evil.example",
+    "evil.example",
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NEXT)
+def test_login_sends_a_hostile_next_to_the_dashboard(client, world, hostile):
+    response = client.post(
+        f"/auth/login?next={hostile}", data={"email": world.learner_a1.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    assert "stolen" not in response.headers.get("Set-Cookie", "")
+
+
+def test_a_nul_in_next_is_a_bad_request_that_logs_nobody_in(client, world):
+    # NUL is refused in every query string of the site (PostgreSQL cannot hold it), before any view runs.
+    for hostile in ("/%00", "/ok%00/evil.example"):
+        response = client.post(
+            f"/auth/login?next={hostile}", data={"email": world.learner_a1.email, "password": TEST_PASSWORD}
+        )
+        assert response.status_code == 400 and "Location" not in response.headers
+        assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("hostile", ["/\t/evil.example", "/\r\nX-Injected: 1", "//evil.example"])
+def test_login_sends_a_decoded_control_character_to_the_dashboard(client, world, hostile):
+    # Given as a value, the test client percent-encodes it: the view reads it decoded, as from a browser.
+    response = client.post(
+        "/auth/login",
+        query_string={"next": hostile},
+        data={"email": world.learner_a1.email, "password": TEST_PASSWORD},
+    )
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert "X-Injected" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "target", ["/auth/profile", "/forum/?page=2#derniers", "/search/?q=%C3%A9conomie+sociale", "/"]
+)
+def test_login_keeps_a_same_site_next(client, world, target):
+    response = client.post(
+        "/auth/login",
+        query_string={"next": target},
+        data={"email": world.learner_a1.email, "password": TEST_PASSWORD},
+    )
+    assert response.status_code == 303 and response.headers["Location"] == target
+
+
 def test_login_is_throttled_per_account(app, client, world):
     app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
     for _ in range(3):

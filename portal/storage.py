@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
+from portal.extract import open_zip
 from portal.models import UTCDateTime, utcnow
 
 CHUNK_SIZE = 64 * 1024
@@ -118,13 +119,19 @@ def path_of(stored: StoredFile) -> Path:
     return store_root() / stored.key
 
 
+#: A file name's limits: characters for the column, bytes in UTF-8 for file systems (ext4, NTFS, APFS: 255).
+NAME_CHARS = 150
+NAME_BYTES = 255
+#: Unicode categories removed from names: controls (C0, DEL, C1), format characters such as U+202E (which
+#: would let "x\u202etxt.exe" show as "xexe.txt"), line and paragraph separators, lone surrogates.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
 def safe_name(raw: str | None, content_type: str) -> str:
-    """A display name: no folders, no control characters, at most 150 characters, an extension that
-    matches the content."""
+    """A display name: no folders, no control characters, an extension that matches the content, at most
+    NAME_CHARS characters and NAME_BYTES bytes in UTF-8 (see shorten_name)."""
     name = unicodedata.normalize("NFC", (raw or "").replace("\\", "/").rsplit("/", 1)[-1])
-    # Control characters (C0, DEL, C1) and format characters such as U+202E, which would let "x\u202etxt.exe"
-    # show as "xexe.txt".
-    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
+    name = "".join(c for c in name if unicodedata.category(c) not in _UNSAFE_CATEGORIES)
     name = name.strip().lstrip(".") or "fichier"
     stem, ext = os.path.splitext(name)
     allowed = (
@@ -133,7 +140,23 @@ def safe_name(raw: str | None, content_type: str) -> str:
     allowed.add(EXTENSIONS.get(content_type, ""))
     if ext.lower() not in allowed:
         stem, ext = name, EXTENSIONS.get(content_type, "")
-    return stem[: 150 - len(ext)].rstrip() + ext.lower()
+    return shorten_name(stem + ext.lower(), NAME_CHARS)
+
+
+#: The longest ending kept as an extension when a name is shortened.
+_EXTENSION_CHARS = 10
+
+
+def shorten_name(name: str, max_chars: int, max_bytes: int = NAME_BYTES) -> str:
+    """The name in at most `max_chars` characters and `max_bytes` bytes of UTF-8: cut before its extension
+    (one of up to ten characters), on a character boundary, never in the middle of a UTF-8 sequence."""
+    stem, ext = os.path.splitext(name)
+    if len(ext) > _EXTENSION_CHARS:
+        stem, ext = name, ""
+    stem = stem[: max_chars - len(ext)]
+    # Cut the UTF-8 bytes, then drop the partial sequence the cut may leave at the end.
+    stem = stem.encode()[: max_bytes - len(ext.encode())].decode("utf-8", "ignore")
+    return stem.rstrip() + ext
 
 
 #: libmagic decides from the start of a file; reading it a whole file cost ~14 MB of memory per upload.
@@ -152,14 +175,14 @@ def _detect(path: Path) -> str:
 
 
 def _office_type(path: Path) -> str | None:
-    import zipfile
-
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_zip(path) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                # Only OpenDocument files are named by this entry; any other claim is a plain ZIP's.
-                declared = archive.read("mimetype").decode("ascii", "replace").strip()
+                # Only OpenDocument files are named by this entry; any other claim is a plain ZIP's. The entry
+                # is the user's: read its first bytes only, whatever size it expands to.
+                with archive.open("mimetype") as entry:
+                    declared = entry.read(100).decode("ascii", "replace").strip()
                 return declared if declared.startswith("application/vnd.oasis.opendocument.") else None
             if "word/document.xml" in names:
                 return EXTENSIONS_BY_MARKER["word"]
@@ -167,7 +190,9 @@ def _office_type(path: Path) -> str | None:
                 return EXTENSIONS_BY_MARKER["xl"]
             if "ppt/presentation.xml" in names:
                 return EXTENSIONS_BY_MARKER["ppt"]
-    except (zipfile.BadZipFile, OSError):
+    except Exception:
+        # Not a ZIP, one refused by open_zip (a directory too large), or an encrypted, damaged or otherwise
+        # unreadable one (zipfile, zlib and struct each have their errors): not an office document.
         return None
     return None
 
@@ -306,7 +331,8 @@ def _within(transaction, ancestor) -> bool:
 
 
 def send_stored(stored: StoredFile) -> Response:
-    """The file as a response: inline only for safe types, otherwise a forced download; never sniffed."""
+    """The file as a response: inline only for safe types, otherwise a forced download; never sniffed, and
+    sandboxed either way (the site's other headers are added as on every response)."""
     response = send_file(
         path_of(stored),
         mimetype=stored.content_type,
@@ -323,10 +349,12 @@ def send_stored(stored: StoredFile) -> Response:
 
 
 def _file_policy(content_type: str) -> str:
-    """A stored file never runs scripts, even if a browser were to render it as a document."""
+    """A stored file never runs scripts nor reaches the site as the user, even shown in the page: `sandbox`
+    gives it an opaque origin (no cookies, no storage, no scripts, no forms)."""
     if content_type == "application/pdf":
-        # Chromium's PDF viewer is a plugin: a sandbox or object-src 'none' would block it.
-        return "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
+        # Chromium's PDF viewer is an embedded extension: object-src lets it load. It shows a top-level
+        # sandboxed PDF (checked with Chromium 156), though not one in a sandboxed frame.
+        return "default-src 'none'; object-src 'self'; frame-ancestors 'self'; sandbox"
     return "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 

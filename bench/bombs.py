@@ -77,38 +77,18 @@ def zip_of(members: list[tuple[str, bytes | Repeated]]) -> bytes:
         else:
             method, data, size, crc = 0, content, len(content), zlib.crc32(content)
         offset = out.tell()
-        out.write(
-            struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, len(data), size, len(raw), 0)
-        )
+        sizes = (crc, len(data), size, len(raw))
+        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, *sizes, 0))
         out.write(raw + data)
-        directory.append(
-            struct.pack(
-                "<4s6H3L5H2L",
-                b"PK\x01\x02",
-                20,
-                20,
-                0,
-                method,
-                0,
-                0x21,
-                crc,
-                len(data),
-                size,
-                len(raw),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )
-            + raw
+        entry = struct.pack(
+            "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, method, 0, 0x21, *sizes, 0, 0, 0, 0, 0, offset
         )
+        directory.append(entry + raw)
     start = out.tell()
     out.write(b"".join(directory))
-    out.write(
-        struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), out.tell() - start, start, 0)
-    )
+    # Readers go by the directory's size; a count beyond 16 bits is written as its maximum.
+    count = min(len(members), 0xFFFF)
+    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, out.tell() - start, start, 0))
     return out.getvalue()
 
 
@@ -188,6 +168,39 @@ def pdf_bomb(expanded: int = GIB) -> bytes:
     """A one-page PDF of about 1 MB whose content stream inflates to `expanded` bytes of shown text."""
     unit = b"BT /F1 12 Tf 72 720 Td (" + _words(MIB - 40) + b") Tj ET\n"
     return pdf_of([Repeated(b"", unit, expanded // len(unit), b"")])
+
+
+def markup_docx(expanded: int = GIB) -> bytes:
+    """A DOCX whose document.xml expands to `expanded` bytes of empty paragraphs: no text, only markup."""
+    unit = b"<w:p><w:r><w:t></w:t></w:r></w:p>" * 30_000
+    head = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W_NS}"><w:body>'.encode()
+    return docx_of(Repeated(head, unit, expanded // len(unit), b"</w:body></w:document>"))
+
+
+def odt_with_huge_mimetype(expanded: int = GIB) -> bytes:
+    """An ODT whose `mimetype` entry (read to detect the type) expands to `expanded` bytes."""
+    return zip_of(
+        [("mimetype", Repeated(ODT_TYPE, b" " * MIB, expanded // MIB, b"")), ("content.xml", b"<x/>")]
+    )
+
+
+def many_entries_zip(entries: int = 100_000) -> bytes:
+    """A DOCX-looking ZIP whose central directory lists `entries` entries (zipfile keeps an object each)."""
+    document = (
+        f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>ok</w:t></w:r></w:p></w:body></w:document>'
+    )
+    return zip_of([("word/document.xml", document.encode())] + [(str(n), b"") for n in range(entries)])
+
+
+def xref_table_pdf(entries: int = 500_000) -> bytes:
+    """A valid PDF with a classic cross-reference table of `entries` lines (20 bytes each): pypdf keeps a
+    dictionary entry per line, which none of its options caps."""
+    head = b"%PDF-1.4\n1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n"
+    head += b"2 0 obj\n<</Type/Pages/Kids[]/Count 0>>\nendobj\n"
+    table = b"xref\n0 %d\n0000000000 65535 f \n0000000009 00000 n \n0000000056 00000 n \n" % entries
+    table += b"0000000009 00000 n \n" * (entries - 3)
+    trailer = b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (entries, len(head))
+    return head + table + trailer
 
 
 # -- normal documents --------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from odf.table import Table, TableCell, TableRow
 from odf.text import H, LineBreak, List, ListItem, P, S, Span, Tab
 
 from bench import bombs
+from bench.upload_memory import measure_extraction
 from portal.archive import safe_part, zip_spool
 from portal.extensions import db
 from portal.extract import DOCX, MAX_CHARS, ODT, extract_text
@@ -194,20 +195,8 @@ def test_entity_declarations_are_refused(tmp_path):
     assert text_of(tmp_path, bombs.docx_of(external), DOCX) == ""
 
 
-def many_entries_zip() -> bytes:
-    """A DOCX-looking ZIP whose central directory lists 100,000 entries (zipfile would keep them all)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr(
-            "word/document.xml", DOCUMENT_HEAD + b"<w:p><w:r><w:t>ok</w:t></w:r></w:p>" + DOCUMENT_TAIL
-        )
-        for number in range(100_000):
-            archive.writestr(str(number), b"")
-    return out.getvalue()
-
-
 def test_a_zip_listing_too_many_entries_is_not_opened(tmp_path):
-    assert text_of(tmp_path, many_entries_zip(), DOCX) == ""
+    assert text_of(tmp_path, bombs.many_entries_zip(), DOCX) == ""
 
 
 def test_damaged_documents_give_no_text_and_no_error(tmp_path):
@@ -221,7 +210,7 @@ def test_damaged_documents_give_no_text_and_no_error(tmp_path):
     assert text_of(tmp_path, b"PK\x05\x06" + b"\xff" * 18, DOCX) == ""
 
 
-def test_pdf_text_is_read_in_a_child_process_and_capped(tmp_path):
+def test_pdf_text_is_read_page_by_page_and_capped(tmp_path):
     assert text_of(tmp_path, pdf_bytes("Mutualisation des moyens"), "application/pdf").split() == [
         "Mutualisation",
         "des",
@@ -232,58 +221,16 @@ def test_pdf_text_is_read_in_a_child_process_and_capped(tmp_path):
 
 
 # -- memory, measured -------------------------------------------------------------------------------------
-#: Run in a fresh interpreter: extract_text on small real documents (imports, caches), then on the file, the
-#: process's peak resident memory reset in between (Linux clear_refs). A regression must fail the test, not
-#: exhaust the machine: the address space may grow by 1 GiB at most.
-MEASURE = """
-import json, resource, sys
-from pathlib import Path
-from portal.extract import extract_text
-
-def status():
-    fields = dict(line.split(":", 1) for line in open("/proc/self/status"))
-    return {key: int(fields[key].split()[0]) for key in ("VmRSS", "VmHWM", "VmSize")}
-
-for path, content_type in json.loads(sys.argv[3]):
-    extract_text(Path(path), content_type)
-limit = (status()["VmSize"] << 10) + (1 << 30)
-resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
-try:
-    with open("/proc/self/clear_refs", "w") as handle:
-        handle.write("5")
-except OSError:
-    pass  # then VmHWM may hold an older peak: the growth measured is larger, never smaller
-before = status()["VmRSS"]
-text = extract_text(Path(sys.argv[1]), sys.argv[2])
-print(json.dumps({"growth_mb": (status()["VmHWM"] - before) / 1024, "chars": len(text), "text": text[:20]}))
-"""
-
-
+# Each document is read by extract_text in a fresh process (bench/upload_memory.py), after small real ones,
+# its peak resident memory reset in between.
 @pytest.fixture(scope="module")
-def warm_up(tmp_path_factory) -> str:
-    """Small real documents of each type, for the measuring process to read first."""
+def warm_up(tmp_path_factory) -> list[tuple[str, str]]:
+    """Small real documents of each type, for the measuring process to read first (imports, caches)."""
     folder = tmp_path_factory.mktemp("warm-up")
     documents = [(a_docx(), DOCX), (an_odt(), ODT), (pdf_bytes("Bonjour"), "application/pdf")]
     for number, (content, _) in enumerate(documents):
         (folder / str(number)).write_bytes(content)
-    return json.dumps([[str(folder / str(n)), kind] for n, (_, kind) in enumerate(documents)])
-
-
-def xref_table_pdf(entries: int) -> bytes:
-    """A valid PDF with a classic cross-reference table of `entries` lines: pypdf keeps a dict entry per line
-    (about 180 bytes), which none of its options caps."""
-    head = b"%PDF-1.4\n1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n"
-    head += b"2 0 obj\n<</Type/Pages/Kids[]/Count 0>>\nendobj\n"
-    table = b"xref\n0 %d\n0000000000 65535 f \n0000000009 00000 n \n0000000056 00000 n \n" % entries
-    table += b"0000000009 00000 n \n" * (entries - 3)
-    trailer = b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (entries, len(head))
-    return head + table + trailer
-
-
-def markup_docx() -> bytes:
-    """1 GB of empty paragraphs: no text to cap, only markup."""
-    unit = b"<w:p><w:r><w:t></w:t></w:r></w:p>" * 30_000
-    return bombs.docx_of(bombs.Repeated(DOCUMENT_HEAD, unit, bombs.GIB // len(unit), DOCUMENT_TAIL))
+    return [(str(folder / str(n)), kind) for n, (_, kind) in enumerate(documents)]
 
 
 @pytest.mark.parametrize(
@@ -291,10 +238,10 @@ def markup_docx() -> bytes:
     [
         pytest.param(bombs.docx_bomb, DOCX, MAX_CHARS, id="docx-1GB-of-text"),
         pytest.param(bombs.odt_bomb, ODT, MAX_CHARS, id="odt-1GB-of-text"),
-        pytest.param(markup_docx, DOCX, MAX_CHARS, id="docx-1GB-of-empty-paragraphs"),
+        pytest.param(bombs.markup_docx, DOCX, MAX_CHARS, id="docx-1GB-of-empty-paragraphs"),
         pytest.param(bombs.pdf_bomb, "application/pdf", 0, id="pdf-stream-inflating-to-1GB"),
-        pytest.param(lambda: xref_table_pdf(500_000), "application/pdf", 0, id="pdf-500000-xref-entries"),
-        pytest.param(many_entries_zip, DOCX, 0, id="zip-of-100000-entries"),
+        pytest.param(bombs.xref_table_pdf, "application/pdf", 0, id="pdf-500000-xref-entries"),
+        pytest.param(bombs.many_entries_zip, DOCX, 0, id="zip-of-100000-entries"),
     ],
 )
 def test_reading_a_hostile_document_grows_the_process_by_less_than_64_mb(
@@ -302,14 +249,7 @@ def test_reading_a_hostile_document_grows_the_process_by_less_than_64_mb(
 ):
     path = tmp_path / "bomb"
     path.write_bytes(make())
-    result = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(path), content_type, warm_up],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    measured = json.loads(result.stdout)
+    measured = measure_extraction(path, content_type, warm_up)
     assert measured["growth_mb"] < GROWTH_LIMIT_MB, measured
     assert measured["chars"] == chars, measured
 
@@ -444,12 +384,6 @@ def server(app, tmp_path):
         running.stop()
 
 
-def odt_with_huge_mimetype() -> bytes:
-    """An ODT whose `mimetype` entry (read to detect the type) expands to 1 GB."""
-    declared = bombs.Repeated(bombs.ODT_TYPE, b" " * bombs.MIB, 1024, b"")
-    return bombs.zip_of([("mimetype", declared), ("content.xml", b"<x/>")])
-
-
 def test_a_server_receiving_document_bombs_grows_by_less_than_64_mb_and_keeps_answering(app, server):
     warm_ups = [("a.docx", a_docx()), ("a.odt", an_odt()), ("a.pdf", pdf_bytes("Bonjour"))]
     for name, content in warm_ups * 2:
@@ -458,7 +392,7 @@ def test_a_server_receiving_document_bombs_grows_by_less_than_64_mb_and_keeps_an
         "docx": bombs.docx_bomb(),
         "odt": bombs.odt_bomb(),
         "pdf": bombs.pdf_bomb(),
-        "mimetype": odt_with_huge_mimetype(),
+        "mimetype": bombs.odt_with_huge_mimetype(),
     }
     growth = {}
     for kind, content in bombs_sent.items():

@@ -25,7 +25,14 @@ def _insert(model):
 def insert_or_ignore(model, values: Mapping[str, Any], unique: Iterable[str]) -> bool:
     """Insert a row unless one with the same `unique` columns (a unique key of the table) exists; True when
     this call inserted it. Runs in the current transaction; the row is visible to `db.session` afterwards."""
-    statement = _insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique))
+    keys = list(unique)
+    table = model.__table__
+    # Read first: on SQLite an INSERT takes the database's write lock even when it then inserts nothing, and
+    # holds it to the end of the transaction.
+    present = sa.select(sa.literal(1)).where(*(table.c[key] == values[key] for key in keys)).limit(1)
+    if db.session.execute(present).first() is not None:
+        return False
+    statement = _insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
     # RETURNING says whether a row was written: psycopg's rowcount is -1 for this statement.
     return db.session.execute(statement.returning(sa.literal_column("1"))).first() is not None
 

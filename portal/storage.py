@@ -20,15 +20,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Response, current_app, send_file
 from flask_babel import gettext as _
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
+from portal.aftercommit import after_commit
 from portal.extensions import db
+from portal.extract import open_zip
 from portal.models import KEEP_IDS, UTCDateTime, utcnow
 
 CHUNK_SIZE = 64 * 1024
-_PENDING_UNLINK = "portal_storage_unlink"
 
 #: Types accepted by default, detected from the content (never from the name the browser sends).
 DOCUMENT_TYPES = frozenset(
@@ -119,13 +118,19 @@ def path_of(stored: StoredFile) -> Path:
     return store_root() / stored.key
 
 
+#: A file name's limits: characters for the column, bytes in UTF-8 for file systems (ext4, NTFS, APFS: 255).
+NAME_CHARS = 150
+NAME_BYTES = 255
+#: Unicode categories removed from names: controls (C0, DEL, C1), format characters such as U+202E (which
+#: would let "x\u202etxt.exe" show as "xexe.txt"), line and paragraph separators, lone surrogates.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
 def safe_name(raw: str | None, content_type: str) -> str:
-    """A display name: no folders, no control characters, at most 150 characters, an extension that
-    matches the content."""
+    """A display name: no folders, no control characters, an extension that matches the content, at most
+    NAME_CHARS characters and NAME_BYTES bytes in UTF-8 (see shorten_name)."""
     name = unicodedata.normalize("NFC", (raw or "").replace("\\", "/").rsplit("/", 1)[-1])
-    # Control characters (C0, DEL, C1) and format characters such as U+202E, which would let "x\u202etxt.exe"
-    # show as "xexe.txt".
-    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
+    name = "".join(c for c in name if unicodedata.category(c) not in _UNSAFE_CATEGORIES)
     name = name.strip().lstrip(".") or "fichier"
     stem, ext = os.path.splitext(name)
     allowed = (
@@ -134,7 +139,23 @@ def safe_name(raw: str | None, content_type: str) -> str:
     allowed.add(EXTENSIONS.get(content_type, ""))
     if ext.lower() not in allowed:
         stem, ext = name, EXTENSIONS.get(content_type, "")
-    return stem[: 150 - len(ext)].rstrip() + ext.lower()
+    return shorten_name(stem + ext.lower(), NAME_CHARS)
+
+
+#: The longest ending kept as an extension when a name is shortened.
+_EXTENSION_CHARS = 10
+
+
+def shorten_name(name: str, max_chars: int, max_bytes: int = NAME_BYTES) -> str:
+    """The name in at most `max_chars` characters and `max_bytes` bytes of UTF-8: cut before its extension
+    (one of up to ten characters), on a character boundary, never in the middle of a UTF-8 sequence."""
+    stem, ext = os.path.splitext(name)
+    if len(ext) > _EXTENSION_CHARS:
+        stem, ext = name, ""
+    stem = stem[: max_chars - len(ext)]
+    # Cut the UTF-8 bytes, then drop the partial sequence the cut may leave at the end.
+    stem = stem.encode()[: max_bytes - len(ext.encode())].decode("utf-8", "ignore")
+    return stem.rstrip() + ext
 
 
 #: libmagic decides from the start of a file; reading it a whole file cost ~14 MB of memory per upload.
@@ -153,14 +174,14 @@ def _detect(path: Path) -> str:
 
 
 def _office_type(path: Path) -> str | None:
-    import zipfile
-
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_zip(path) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                # Only OpenDocument files are named by this entry; any other claim is a plain ZIP's.
-                declared = archive.read("mimetype").decode("ascii", "replace").strip()
+                # Only OpenDocument files are named by this entry; any other claim is a plain ZIP's. The entry
+                # is the user's: read its first bytes only, whatever size it expands to.
+                with archive.open("mimetype") as entry:
+                    declared = entry.read(100).decode("ascii", "replace").strip()
                 return declared if declared.startswith("application/vnd.oasis.opendocument.") else None
             if "word/document.xml" in names:
                 return EXTENSIONS_BY_MARKER["word"]
@@ -168,7 +189,9 @@ def _office_type(path: Path) -> str | None:
                 return EXTENSIONS_BY_MARKER["xl"]
             if "ppt/presentation.xml" in names:
                 return EXTENSIONS_BY_MARKER["ppt"]
-    except (zipfile.BadZipFile, OSError):
+    except Exception:
+        # Not a ZIP, one refused by open_zip (a directory too large), or an encrypted, damaged or otherwise
+        # unreadable one (zipfile, zlib and struct each have their errors): not an office document.
         return None
     return None
 
@@ -272,42 +295,14 @@ def _fsync_dir(path: Path) -> None:
 def delete_stored(stored: StoredFile) -> None:
     """Delete the row now and the bytes once the outermost transaction commits (kept if it, or the savepoint
     the deletion was made in, rolls back)."""
-    session = db.session()
-    session.delete(stored)
-    pending = session.info.setdefault(_PENDING_UNLINK, [])
-    pending.append((session.get_nested_transaction(), path_of(stored)))
-
-
-@event.listens_for(Session, "after_commit")
-def _unlink_deleted(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint was released: the transaction around it may still roll back
-    for _savepoint, path in session.info.pop(_PENDING_UNLINK, []):
-        path.unlink(missing_ok=True)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _keep_deleted(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_PENDING_UNLINK, None)
-    elif previous_transaction.nested and _PENDING_UNLINK in session.info:
-        session.info[_PENDING_UNLINK] = [
-            (savepoint, path)
-            for savepoint, path in session.info[_PENDING_UNLINK]
-            if not _within(savepoint, previous_transaction)
-        ]
-
-
-def _within(transaction, ancestor) -> bool:
-    while transaction is not None:
-        if transaction is ancestor:
-            return True
-        transaction = transaction.parent
-    return False
+    path = path_of(stored)
+    db.session.delete(stored)
+    after_commit(lambda: path.unlink(missing_ok=True))
 
 
 def send_stored(stored: StoredFile) -> Response:
-    """The file as a response: inline only for safe types, otherwise a forced download; never sniffed."""
+    """The file as a response: inline only for safe types, otherwise a forced download; never sniffed, and
+    sandboxed either way (the site's other headers are added as on every response)."""
     response = send_file(
         path_of(stored),
         mimetype=stored.content_type,
@@ -324,10 +319,12 @@ def send_stored(stored: StoredFile) -> Response:
 
 
 def _file_policy(content_type: str) -> str:
-    """A stored file never runs scripts, even if a browser were to render it as a document."""
+    """A stored file never runs scripts nor reaches the site as the user, even shown in the page: `sandbox`
+    gives it an opaque origin (no cookies, no storage, no scripts, no forms)."""
     if content_type == "application/pdf":
-        # Chromium's PDF viewer is a plugin: a sandbox or object-src 'none' would block it.
-        return "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
+        # Chromium's PDF viewer is an embedded extension: object-src lets it load. It shows a top-level
+        # sandboxed PDF (checked with Chromium 156), though not one in a sandboxed frame.
+        return "default-src 'none'; object-src 'self'; frame-ancestors 'self'; sandbox"
     return "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 

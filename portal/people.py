@@ -121,12 +121,14 @@ def add_to_atelier(atelier: Atelier, user: User, role: Role) -> AtelierMember:
     """Put a user in an atelier after check_atelier_place (flushed, not committed; atelier_changed follows the
     commit)."""
     check_atelier_place(atelier, user, role)
-    member = AtelierMember(atelier=atelier, user=user, role=role)
-    db.session.add(member)
     db.session.flush()
-    forget_memberships()
-    announce(atelier_changed, atelier, added=[user.id], removed=[])
-    return member
+    values = {"atelier_id": atelier.id, "user_id": user.id, "role": role}
+    # Another request may have placed them at the same moment: one place, and no error for either.
+    if insert_or_ignore(AtelierMember, values, ["atelier_id", "user_id"]):
+        db.session.expire(atelier, ["members"])
+        forget_memberships()
+        announce(atelier_changed, atelier, added=[user.id], removed=[])
+    return db.session.get(AtelierMember, (atelier.id, user.id))
 
 
 def remove_from_atelier(member: AtelierMember) -> None:

@@ -12,8 +12,9 @@ from portal.admin.blueprint import bp, managed_or_404
 from portal.admin.forms import ConfirmForm, CoordinatorForm, EnrolmentAccessForm
 from portal.dates import today
 from portal.extensions import db
-from portal.models import Enrolment, Programme, ProgrammeCoordinator, User
+from portal.models import Enrolment, Programme, ProgrammeCoordinator, User, utcnow
 from portal.permissions import access_ends_on, forget_memberships, grace_days, is_admin, may_edit_user
+from portal.rows import insert_or_ignore
 
 
 def _programme_for_admin(programme_id: int) -> Programme:
@@ -38,10 +39,10 @@ def coordinator_add(programme_id: int):
             "error",
         )
         return back
-    if db.session.get(ProgrammeCoordinator, (programme.id, user.id)) is not None:
+    values = {"programme_id": programme.id, "user_id": user.id, "created_dt": utcnow()}
+    if not insert_or_ignore(ProgrammeCoordinator, values, ["programme_id", "user_id"]):
         flash(_("%(name)s coordonne déjà cette formation.", name=user.full_name), "info")
         return back
-    db.session.add(ProgrammeCoordinator(programme=programme, user=user))
     db.session.commit()
     forget_memberships()
     flash(_("%(name)s coordonne maintenant la formation.", name=user.full_name), "success")

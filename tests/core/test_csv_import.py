@@ -645,3 +645,37 @@ def test_a_nameless_column_in_the_middle_is_reported(world, login_as):
         content_type="multipart/form-data",
     )
     assert "La colonne 2 n&#39;a pas de nom." in response.get_data(as_text=True)
+
+
+def test_the_import_announces_every_account_enrolment_and_atelier_it_creates(world, login_as):
+    """Plugins learn about what an import creates as they do about a change made by hand (search access to an
+    atelier's private replies and submissions follows its tutors): one after-commit announcement each."""
+    from portal.signals import atelier_changed, user_created, user_enrolled
+
+    heard: list[tuple[str, object]] = []
+
+    def listen(name):
+        def receiver(sender, **kwargs):
+            heard.append((name, kwargs.get("added") if name == "atelier" else sender.email))
+
+        return receiver
+
+    receivers = {"created": listen("created"), "enrolled": listen("enrolled"), "atelier": listen("atelier")}
+    user_created.connect(receivers["created"])
+    user_enrolled.connect(receivers["enrolled"])
+    atelier_changed.connect(receivers["atelier"])
+    try:
+        assert import_file(login_as(world.staff_a), VALID).status_code == 303
+    finally:
+        user_created.disconnect(receivers["created"])
+        user_enrolled.disconnect(receivers["enrolled"])
+        atelier_changed.disconnect(receivers["atelier"])
+    tom = user("tom@example.org")
+    assert sorted(email for name, email in heard if name == "created") == [
+        "leo.petit@example.org",
+        "tom@example.org",
+        "zoe.martin@example.org",
+    ]
+    assert len([name for name, _ in heard if name == "enrolled"]) == 4
+    # The new atelier's tutor, added by the import, is announced like a tutor added on the atelier's page.
+    assert [tom.id] in [added for name, added in heard if name == "atelier"]

@@ -50,11 +50,13 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.auth.views import bp as auth_bp
     from portal.dashboard.section import DashboardSection
     from portal.files import bp as files_bp
+    from portal.notifications.views import bp as notifications_bp
     from portal.search_views import bp as search_bp
 
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(files_bp, url_prefix="/files")
     app.register_blueprint(search_bp, url_prefix="/search")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
     plugins = load_plugins(app, builtins=[DashboardSection(), AdminSection()])
     _init_babel(app, plugins)
     _init_migration_branches(app, plugins)

@@ -173,6 +173,16 @@ def register(app: Flask) -> None:
         sent, failed = send_due()
         click.echo(f"Sent {sent} mail(s), {failed} still failing.")
 
+    @app.cli.command("notifications")
+    def notifications_command() -> None:
+        """Mail the daily digests of notifications, then remove notifications older than
+        NOTIFICATIONS_KEEP_DAYS (run daily from cron)."""
+        from portal.notifications.service import purge, send_digests
+
+        sent = send_digests()
+        removed = purge()
+        click.echo(f"Sent {sent} digest(s); removed {removed} old notification(s).")
+
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)
     @click.option("--first-name", prompt=True)

@@ -78,6 +78,11 @@ class DefaultConfig:
     #: Add a Server-Timing header (time in the app, SQL queries and their time) to every response.
     SERVER_TIMING = False
 
+    #: Days of access a person keeps after their enrolment ends (a learner's ends with the cohort).
+    ACCESS_GRACE_DAYS = 30
+    #: Notifications older than this are removed by `portal notifications` (daily).
+    NOTIFICATIONS_KEEP_DAYS = 90
+
     USER_LIST_PAGE_SIZE = 50
     CSV_IMPORT_MAX_ROWS = 2000
 

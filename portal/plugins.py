@@ -164,6 +164,12 @@ class Plugin:
         while anything depends on it. Empty when nothing does."""
         return []
 
+    def notification_kinds(self) -> list[Any]:
+        """The kinds of notifications this plugin emits (`portal.notifications.NotificationKind`, named
+        "<plugin>.<what>", with their default mail mode and in-app choice), for `portal.notifications.notify`
+        and the preferences page."""
+        return []
+
     def can_read_file(self, user: User, stored_file: Any) -> bool | None:
         """Whether the user may download a stored file; None when the file is not this plugin's."""
         return None

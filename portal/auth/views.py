@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-from urllib.parse import unquote, urlsplit
-
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,8 +13,9 @@ from portal.auth.tokens import make_reset_token, user_for_reset_token
 from portal.extensions import db, limiter
 from portal.mail import queue_mail
 from portal.models import User, utcnow
+from portal.notifications.service import user_notifications
 from portal.signals import user_changed
-from portal.urls import absolute_url
+from portal.urls import absolute_url, safe_path
 
 bp = Blueprint("auth", __name__, template_folder="../templates")
 
@@ -32,31 +30,6 @@ def _account_key() -> str:
 def _failed(response) -> bool:
     # Only failed attempts count towards the limits; a success redirects.
     return response.status_code == 200
-
-
-def _is_same_site_path(target: str) -> bool:
-    """Whether a browser, reading the target as it is or once more decoded, can only stay on this site: a
-    path starting with one "/", no scheme, no host, no backslash and no control character (browsers drop
-    tabs and line feeds from a URL, so "/<tab>/evil.example" would become "//evil.example")."""
-    for form in (target, unquote(target)):
-        parts = urlsplit(form)
-        if (
-            parts.scheme
-            or parts.netloc
-            or not form.startswith("/")
-            or form.startswith("//")
-            or "\\" in form
-            or any(unicodedata.category(char) == "Cc" for char in form)
-        ):
-            return False
-    return True
-
-
-def _safe_next(target: str | None) -> str:
-    """Where to go after logging in: the `next` path when it stays on this site, else the dashboard."""
-    if target and _is_same_site_path(target):
-        return target
-    return url_for("dashboard.index")
 
 
 def _login_limit_per_account() -> str:
@@ -83,7 +56,7 @@ def login():
             login_user(user, remember=form.remember.data)
             user.last_login_dt = utcnow()
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return redirect(safe_path(request.args.get("next")), code=303)
         form.password.errors.append(_("Adresse électronique ou mot de passe incorrect."))
     return render_template("auth/login.html", form=form)
 
@@ -210,9 +183,16 @@ def export_data():
             "last_login": user.last_login_dt.isoformat() if user.last_login_dt else None,
         },
         "enrolments": [
-            {"cohort": e.cohort.name, "centre": e.cohort.centre, "role": e.role.value}
+            {
+                "cohort": e.cohort.name,
+                "centre": e.cohort.centre,
+                "role": e.role.value,
+                "ends_on": e.ends_on.isoformat() if e.ends_on else None,
+                "access_until": e.access_until.isoformat() if e.access_until else None,
+            }
             for e in user.enrolments
         ],
+        "notifications": user_notifications(user),
     }
     for plugin in loaded_plugins(current_app):
         contributed = plugin.user_data(user)

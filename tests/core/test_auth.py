@@ -410,8 +410,11 @@ def test_personal_data_export_includes_every_plugins_contribution(world, login_a
     assert response.headers["Content-Disposition"].startswith("attachment")
     data = response.get_json()
     assert data["account"]["email"] == world.learner_a1.email
-    assert data["enrolments"] == [{"cohort": "Promotion A", "centre": "Paris", "role": "learner"}]
+    assert data["enrolments"] == [
+        {"cohort": "Promotion A", "centre": "Paris", "role": "learner", "ends_on": None, "access_until": None}
+    ]
     assert data["example"] == {"notes": ["ma note"]}
+    assert data["notifications"] == []
     assert "password" not in response.get_data(as_text=True)
 
 

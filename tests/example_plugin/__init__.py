@@ -27,6 +27,15 @@ class ExamplePlugin(Plugin):
 
         return [Widget("Notes d'exemple", "example/widget.html", {"count": count_notes(user)}, order=50)]
 
+    def notification_kinds(self):
+        """A note added for someone (mailed at once by default) and a weekly tip (in the portal only)."""
+        from portal.notifications import MailMode, NotificationKind
+
+        return [
+            NotificationKind("example.note", "Une note vous est adressée"),
+            NotificationKind("example.tip", "Un conseil", mail=MailMode.NONE),
+        ]
+
     def search_documents(self):
         """Every note, private to its author and their cohort's staff."""
         import sqlalchemy as sa

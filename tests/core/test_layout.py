@@ -76,7 +76,8 @@ def test_breadcrumbs_lead_from_home_to_the_current_page(world, login_as):
     assert crumbs(atelier) == ["Accueil", "Administration", "Promotions", "Promotion A", "Atelier A1*"]
     assert f'href="/admin/cohorts/{world.cohort_a.id}">Promotion A</a>' in atelier
     edit = text(client.get(f"/admin/cohorts/{world.cohort_a.id}/edit"))
-    assert crumbs(edit) == ["Accueil", "Administration", "Promotions", "Promotion A", "Modifier la promotion*"]
+    trail = ["Accueil", "Administration", "Promotions", "Promotion A", "Modifier la promotion*"]
+    assert crumbs(edit) == trail
     bloc = text(client.get(f"/admin/blocs/{world.programme.blocs[0].id}/edit"))
     assert crumbs(bloc) == ["Accueil", "Administration", "Formations", "Formation", "Modifier le bloc*"]
     assert crumbs(text(client.get("/auth/profile"))) == ["Accueil", "Mon profil*"]
@@ -98,7 +99,11 @@ def test_flash_messages_are_dismissible_alerts(world, login_as):
     client = login_as(world.learner_a1)
     client.post("/auth/logout")
     page = text(client.get("/auth/login"))
-    alert = re.search(r'<div class="alert alert-success alert-dismissible" role="status">(.*?)</div>', page, re.S)
+    alert = re.search(
+        r'<div class="alert alert-success alert-dismissible" role="status">(.*?)</div>',
+        page,
+        re.S,
+    )
     assert "Vous êtes déconnecté·e." in alert.group(1)
     assert 'data-bs-dismiss="alert" aria-label="Fermer"' in alert.group(1)
 

@@ -112,3 +112,29 @@ def test_tables_stack_on_phones_with_a_label_per_cell(world, login_as):
     page = text(login_as(world.admin).get("/admin/cohorts"))
     assert '<table class="table table-stack' in page
     assert '<td data-label="Centre">' in page and '<td data-label="Formation">' in page
+
+
+def test_the_ui_macros_write_what_the_style_guide_says(app):
+    from flask import render_template_string
+
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        html = render_template_string(
+            """{% from "_ui.html" import page_header, dl, empty_state, badge, icon, table_region, card %}
+            {% call page_header("Titre", [("Ajouter", "/add", "plus-lg"), ("Exporter", "/export")],
+                                badge=("brouillon", "warning")) %}<button>Publier</button>{% endcall %}
+            {{ dl([("Forme", "SCOP"), ("Année", None), ("Vide", "")]) }}
+            {{ empty_state("inbox", "Rien ici.", "Faites ceci.", "/do", "Le faire") }}
+            {{ badge("rendu", "success", "check2") }} {{ icon("bell", "Notifications") }}
+            {% call table_region("Grille") %}<table></table>{% endcall %}
+            {% call card("Membres", icon="people", id="members") %}corps{% endcall %}"""
+        )
+    assert '<h1>Titre <span class="badge rounded-pill text-bg-warning">brouillon</span></h1>' in html
+    primary = '<a class="btn btn-primary" href="/add"><i class="bi bi-plus-lg" aria-hidden="true"></i> Ajou'
+    assert primary in html
+    assert '<a class="btn btn-outline-primary" href="/export">Exporter</a>' in html
+    assert "<button>Publier</button>" in html
+    assert "<dt>Forme</dt><dd>SCOP</dd>" in html and "Année" not in html and "Vide" not in html
+    assert '<p class="empty-state-title">Rien ici.</p>' in html and 'href="/do">Le faire</a>' in html
+    assert '<i class="bi bi-bell" role="img" aria-label="Notifications"></i>' in html
+    assert '<div class="table-responsive" role="region" aria-label="Grille" tabindex="0"><table>' in html
+    assert '<section class="card portal-card" aria-labelledby="members">' in html and "corps" in html

@@ -105,7 +105,7 @@ def log_in(page: Page, server: LiveServer, email: str, password: str = TEST_PASS
 
 def user_menu(page: Page):
     """The header's user menu button (the signed-in person's name), shown only to signed-in people."""
-    return page.get_by_role("banner").locator(".user-menu").get_by_role("button")
+    return page.get_by_role("banner").locator(".user-menu > button")
 
 
 def log_out(page: Page) -> None:

@@ -13,6 +13,7 @@ def _atelier() -> str:
 
 
 def _programme() -> str:
+    # Only admins (and a programme's coordinators) open a programme's structure: swept as the admin.
     return f"/admin/programmes/{cohort_of('staff', Role.STAFF).programme_id}"
 
 
@@ -56,7 +57,6 @@ PAGES = [
     Swept("staff", lambda: _cohort() + "/edit", "cohort-edit"),
     Swept("staff", _atelier, "atelier"),
     Swept("staff", "/admin/programmes", "programmes"),
-    Swept("staff", _programme, "programme"),
     Swept("admin", "/admin/", "admin"),
     Swept("admin", "/admin/users?q=moreau", "users-search"),
     Swept("admin", "/admin/users?q=personne-inconnue", "users-none"),

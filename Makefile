@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CATALOGUES := $(wildcard portal/translations/*/LC_MESSAGES/messages.po plugins/*/translations/*/LC_MESSAGES/messages.po)
 EXTRACT = $(BIN)/pybabel --quiet extract --no-location --omit-header -F babel.cfg -k _l -k lazy_gettext
 
-.PHONY: run test lint format bench translations clean compiled
+.PHONY: run test lint format bench translations clean compiled vendor screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,3 +56,24 @@ clean:
 
 bench: compiled
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Front-end packages: package.json pins them, `npm ci` fetches them, and only the files the site serves are
+# copied into portal/static/vendor/ and committed, so that running and testing the site never needs node.
+VENDOR := portal/static/vendor
+vendor:
+	npm ci --ignore-scripts --no-audit --no-fund
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/bootstrap/css $(VENDOR)/bootstrap/js $(VENDOR)/bootstrap-icons/fonts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
+	  $(VENDOR)/bootstrap/css/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
+	  $(VENDOR)/bootstrap/js/
+	cp node_modules/bootstrap/LICENSE $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/LICENSE \
+	  $(VENDOR)/bootstrap-icons/
+	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff \
+	  $(VENDOR)/bootstrap-icons/fonts/
+
+# A PNG of every page of the demo per role and width (tests/e2e/pages/), written to screenshots/ for review.
+screenshots: compiled
+	$(BIN)/python -m tests.e2e.screenshots $(SCREENSHOTS_ARGS)

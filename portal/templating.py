@@ -6,7 +6,9 @@ from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_login import current_user
 
+from portal.filetypes import file_icon, file_type_label, filesize
 from portal.labels import LOCALE_LABELS, ROLE_LABELS, SEMINAR_KIND_LABELS
+from portal.notifications.service import unread_count
 from portal.plugins import NavItem, loaded_plugins
 from portal.text import render_markdown
 
@@ -54,13 +56,18 @@ def init_app(app: Flask) -> None:
         format_datetime(value, fmt) if value else ""
     )
     app.jinja_env.filters["date"] = local_date
+    app.jinja_env.filters["filesize"] = filesize
+    app.jinja_env.filters["filetype"] = file_type_label
     from portal.files import file_url
 
     app.jinja_env.globals.update(
         file_url=file_url,
+        file_icon=file_icon,
+        file_type_label=file_type_label,
         get_locale=get_locale,
         navigation=navigation,
         is_current=is_current,
+        unread_notifications=lambda: unread_count(current_user),
         ROLE_LABELS=ROLE_LABELS,
         SEMINAR_KIND_LABELS=SEMINAR_KIND_LABELS,
         LOCALE_LABELS=LOCALE_LABELS,

@@ -10,6 +10,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal import people
+from portal.admin.access_views import access_end
 from portal.admin.blueprint import bp, managed_or_404
 from portal.admin.forms import (
     AtelierForm,
@@ -23,6 +24,7 @@ from portal.admin.forms import (
 )
 from portal.aftercommit import announce
 from portal.auth.views import send_reset_mail
+from portal.dates import today
 from portal.extensions import db
 from portal.forms import choices
 from portal.labels import ROLE_LABELS
@@ -144,6 +146,8 @@ def user_edit(user_id: int):
         form=form,
         enrol_form=enrol_form,
         enrolments=enrolments,
+        access={e.id: access_end(e) for e in enrolments},
+        today=today(),
     )
 
 

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.admin.blueprint import bp, managed_or_404
-from portal.admin.forms import BlocForm, ConfirmForm, ProgrammeForm, SeminarForm
+from portal.admin.forms import BlocForm, ConfirmForm, CoordinatorForm, ProgrammeForm, SeminarForm
 from portal.aftercommit import announce
 from portal.extensions import db
-from portal.models import Bloc, Programme, Seminar
-from portal.permissions import may_manage_programme
+from portal.models import Bloc, Programme, ProgrammeCoordinator, Seminar, User
+from portal.permissions import is_admin, may_manage_programme
 from portal.plugins import loaded_plugins
 from portal.signals import programme_changed
 
@@ -56,11 +56,19 @@ def programme_detail(programme_id: int):
         .order_by(Bloc.number)
     ).all()
     certifying_hours = sum(b.hours for b in blocs if b.is_certifying)
+    coordinators = db.session.scalars(
+        sa.select(User)
+        .join(ProgrammeCoordinator, ProgrammeCoordinator.user_id == User.id)
+        .where(ProgrammeCoordinator.programme_id == programme.id)
+        .order_by(User.last_name, User.first_name)
+    ).all()
     return render_template(
         "admin/programme_detail.html",
         programme=programme,
         blocs=blocs,
         certifying_hours=certifying_hours,
+        coordinators=coordinators,
+        coordinator_form=CoordinatorForm() if is_admin(current_user) else None,
     )
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
 from portal.models import Atelier, Cohort, Programme, User
-from portal.permissions import memberships
+from portal.permissions import archived_cohort_ids, memberships
 from portal.plugins import NavItem, Plugin, Widget
 
 
@@ -38,12 +38,13 @@ class DashboardSection(Plugin):
     def dashboard_widgets(self, user: User) -> list[Widget]:
         """The user's cohorts with their roles, and their ateliers (two queries whatever the numbers)."""
         mine = memberships(user)
-        if not mine.cohort_roles:
+        archived = archived_cohort_ids(user) - set(mine.cohort_roles)
+        if not mine.cohort_roles and not archived:
             return [Widget(_l("Mes promotions"), "dashboard/widget_cohorts.html", {"rows": []}, order=10)]
         cohorts = db.session.execute(
             sa.select(Cohort, Programme.title)
             .join(Programme)
-            .where(Cohort.id.in_(mine.cohort_roles))
+            .where(Cohort.id.in_(set(mine.cohort_roles) | archived))
             .order_by(Cohort.start_date.desc())
         ).all()
         ateliers = db.session.scalars(
@@ -53,8 +54,10 @@ class DashboardSection(Plugin):
             {
                 "cohort": cohort,
                 "programme": programme_title,
-                "roles": sorted(mine.cohort_roles[cohort.id]),
+                "roles": sorted(mine.cohort_roles.get(cohort.id, ())),
                 "ateliers": [a for a in ateliers if a.cohort_id == cohort.id],
+                # A learner whose access ended: the promotion is shown, as her archive.
+                "archived": cohort.id in archived,
             }
             for cohort, programme_title in cohorts
         ]

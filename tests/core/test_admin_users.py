@@ -19,7 +19,7 @@ NON_STAFF = ["learner_a1", "tutor_a1", "lecturer_a", "nobody"]
 # -- helpers -----------------------------------------------------------------------------------------
 def listed(page: str) -> list[str]:
     """The accounts listed on a page of the user list, in order (the part before @example.org)."""
-    return re.findall(r"<td>([a-z_0-9]+)@example\.org</td>", page)
+    return re.findall(r'<td data-label="Adresse électronique">([a-z_0-9]+)@example\.org</td>', page)
 
 
 def reload(user_id: int) -> User:

@@ -40,7 +40,10 @@ def upload(client, data: bytes, filename: str = "personnes.csv", send_welcome: b
 
 def errors(response) -> list[tuple[int, str]]:
     """The (line, reason) rows of the preview's error table."""
-    rows = re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td></tr>", response.get_data(as_text=True))
+    rows = re.findall(
+        r'<tr><td data-label="Ligne">(\d+)</td><td data-label="Raison">(.*?)</td></tr>',
+        response.get_data(as_text=True),
+    )
     return [(int(number), html.unescape(reason)) for number, reason in rows]
 
 

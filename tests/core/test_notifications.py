@@ -35,7 +35,7 @@ def test_a_notification_is_shown_in_the_portal_and_mailed_by_default(world, logi
     assert "Le détail de la note." in body and "/example/" in body and "/notifications/preferences" in body
     client = login_as(world.learner_a1)
     page = text(client.get("/notifications/"))
-    assert "Une note de Marc" in page and "Non lue" in page
+    assert "Une note de Marc" in page and "nouvelle" in page
     [row] = rows(world.learner_a1)
     response = client.post(f"/notifications/{row.id}/open")
     assert response.status_code == 303 and response.headers["Location"] == "/example/"

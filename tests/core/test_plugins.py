@@ -75,7 +75,7 @@ def test_plugins_can_be_given_as_a_comma_separated_string(bare_config):
 
 def test_example_plugin_contributes_navigation_and_widget(world, login_as):
     page = login_as(world.learner_a1).get("/").get_data(as_text=True)
-    assert '<a href="/example/">Exemple</a>' in page
+    assert '<a class="nav-link" href="/example/">Exemple</a>' in page
     assert "Notes d&#39;exemple" in page or "Notes d'exemple" in page
 
 

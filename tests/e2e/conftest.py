@@ -103,6 +103,17 @@ def log_in(page: Page, server: LiveServer, email: str, password: str = TEST_PASS
     page.get_by_role("button", name="Se connecter").click()
 
 
+def user_menu(page: Page):
+    """The header's user menu button (the signed-in person's name), shown only to signed-in people."""
+    return page.get_by_role("banner").locator(".user-menu > button")
+
+
+def log_out(page: Page) -> None:
+    """Open the user menu and press "Se déconnecter", as a person would."""
+    user_menu(page).click()
+    page.get_by_role("button", name="Se déconnecter").click()
+
+
 @pytest.fixture
 def login(page, live_server) -> Callable:
     """login(user) logs `page` in through the form and waits for the dashboard."""
@@ -110,7 +121,7 @@ def login(page, live_server) -> Callable:
     def _login(user, password: str = TEST_PASSWORD) -> Page:
         log_in(page, live_server, user.email, password)
         page.wait_for_url(live_server("/"))
-        expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+        expect(user_menu(page)).to_be_visible()
         return page
 
     return _login

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out, user_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,8 @@ def test_login_dashboard_logout(page, live_server, world):
     expect(cohorts).not_to_contain_text("Promotion B")
     assert any(c["name"] == "session" and c["secure"] for c in page.context.cookies())
 
-    page.get_by_role("button", name="Se déconnecter").click()
+    expect(user_menu(page)).to_have_accessible_name("Learner LEARNER A1")
+    log_out(page)
 
     page.wait_for_url(live_server("/auth/login"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Connexion")
@@ -42,6 +43,7 @@ def test_wrong_password_shows_french_error(page, live_server, world):
     expect(password).to_have_attribute("aria-invalid", "true")
     expect(password).to_have_accessible_description("Adresse électronique ou mot de passe incorrect.")
     expect(password).to_have_value("")
+    expect(user_menu(page)).to_have_count(0)
     expect(page.get_by_role("button", name="Se déconnecter")).to_have_count(0)
     assert page.url == live_server("/auth/login")
 

@@ -29,6 +29,11 @@ def _learner() -> str:
     return f"/admin/users/{demo_user('learner').id}"
 
 
+def _learner_access() -> str:
+    enrolment = next(e for e in demo_user("learner").enrolments if e.role == Role.LEARNER)
+    return f"/admin/enrolments/{enrolment.id}/access"
+
+
 PAGES = [
     Swept("anonymous", "/auth/login", "login"),
     Swept("anonymous", "/auth/reset", "reset-request"),
@@ -68,4 +73,11 @@ PAGES = [
     Swept("admin", _programme, "programme"),
     Swept("admin", _bloc, "bloc-edit"),
     Swept("admin", _seminar, "seminar-edit"),
+    Swept("staff", _learner_access, "enrolment-access"),
+    Swept("coordinator", "/", "dashboard"),
+    Swept("coordinator", _programme, "programme"),
+    Swept("coordinator", "/admin/cohorts", "cohorts"),
+    Swept("former", "/", "dashboard"),
+    Swept("learner", "/notifications/", "notifications"),
+    Swept("learner", "/notifications/preferences", "notification-preferences"),
 ]

@@ -37,6 +37,7 @@ UPLOAD_GROWTH_TARGET_MB = 16.0
 DATA_LABELS = {"small": "small", "reference": "ref"}
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 TIMING_APP = re.compile(r"\bapp;dur=([\d.]+)")
+TIMING_CPU = re.compile(r"\bcpu;dur=([\d.]+)")
 TIMING_SQL = re.compile(r'\bsql;dur=([\d.]+);desc="(\d+) queries"')
 
 
@@ -49,6 +50,8 @@ class Sample:
     wall_ms: float
     app_ms: float | None
     sql_ms: float | None
+    #: the worker's CPU time for the request (Server-Timing `cpu`)
+    cpu_ms: float | None
     queries: int | None
     tag: str = ""
 
@@ -61,12 +64,13 @@ def timed(
     response = session.request(method, url, allow_redirects=False, timeout=600, **kwargs)
     wall = (time.perf_counter() - started) * 1000
     header = response.headers.get("Server-Timing", "")
-    app, sql = TIMING_APP.search(header), TIMING_SQL.search(header)
+    app, sql, cpu = TIMING_APP.search(header), TIMING_SQL.search(header), TIMING_CPU.search(header)
     sample = Sample(
         status=response.status_code,
         wall_ms=wall,
         app_ms=float(app.group(1)) if app else None,
         sql_ms=float(sql.group(1)) if sql else None,
+        cpu_ms=float(cpu.group(1)) if cpu else None,
         queries=int(sql.group(2)) if sql else None,
         tag=tag,
     )
@@ -97,6 +101,8 @@ def summarise(samples: list[Sample], expected: int = 200) -> dict:
         "app_p95": percentile(app, 95),
         "app_max": max(app, default=None),
         "sql_p95": percentile([s.sql_ms for s in ok if s.sql_ms is not None], 95),
+        "cpu_p50": percentile([s.cpu_ms for s in ok if s.cpu_ms is not None], 50),
+        "cpu_p95": percentile([s.cpu_ms for s in ok if s.cpu_ms is not None], 95),
         "wall_p50": percentile([s.wall_ms for s in ok], 50),
         "wall_p95": percentile([s.wall_ms for s in ok], 95),
         "queries_min": min(queries, default=None),
@@ -589,6 +595,8 @@ def judge(page: Page, small: dict | None, reference: dict) -> tuple[str, list[st
             reasons.append(f"{stats['errors']} error(s) on {name}: {stats['statuses']}")
     if page.budget_ms is not None and (reference["app_p95"] or 0) > page.budget_ms:
         reasons.append(f"p95 {reference['app_p95']:.1f} ms > {page.budget_ms:.0f} ms")
+    if page.cpu_budget_ms is not None and (reference.get("cpu_p50") or 0) > page.cpu_budget_ms:
+        reasons.append(f"CPU {reference['cpu_p50']:.1f} ms > {page.cpu_budget_ms:.0f} ms per request")
     same = small is None or (small["queries_min"], small["queries_max"]) == (
         reference["queries_min"],
         reference["queries_max"],
@@ -618,6 +626,8 @@ def build_report(datasets: dict[str, dict], plugins: list[str]) -> dict:
             target = []
             if page.budget_ms is not None:
                 target.append(f"p95≤{page.budget_ms:.0f}ms")
+            if page.cpu_budget_ms is not None:
+                target.append(f"cpu≤{page.cpu_budget_ms:.0f}")
             if page.same_queries:
                 target.append("=SQL")
             rows.append(
@@ -678,7 +688,8 @@ def render(report: dict, meta: dict, datasets: dict[str, dict]) -> str:
         f"Portal benchmark {meta['started']} — {meta['cpus']} CPU(s), {meta['workers']} gunicorn workers, "
         f"{meta['database']}, {meta['clients']} clients per role × {meta['requests']} requests per page",
         f"Plugins: {', '.join([*meta['options']['plugins'], 'bench'])}",
-        "Times in ms: app = server time (Server-Timing app), sql = time in SQL, wall = client-side; "
+        "Times in ms: app = server time (Server-Timing app), cpu = the worker's CPU time, sql = time in SQL, "
+        "wall = client-side; "
         "SQL = queries per request (min-max).",
         f"Load average (1 min) before {meta['load_before'][0]:.2f}, after {meta['load_after'][0]:.2f} "
         "(other processes on the machine skew the times).",
@@ -687,8 +698,8 @@ def render(report: dict, meta: dict, datasets: dict[str, dict]) -> str:
     # The page column fits the longest label (plugins name their pages at length).
     width = max([len("page"), *(len(row["page"]) for row in report["rows"])]) + 2
     header = (
-        f"{'page':<{width}}{'role':<12}{'data':<6}{'reqs':>5}{'app p50':>9}{'app p95':>9}{'sql p95':>9}"
-        f"{'wall p95':>10}{'SQL':>7}  {'target':<16}{'result'}"
+        f"{'page':<{width}}{'role':<12}{'data':<6}{'reqs':>5}{'app p50':>9}{'app p95':>9}{'cpu p50':>9}"
+        f"{'sql p95':>9}{'wall p95':>10}{'SQL':>7}  {'target':<24}{'result'}"
     )
     out += [header, "-" * len(header)]
     for row in report["rows"]:
@@ -701,8 +712,9 @@ def render(report: dict, meta: dict, datasets: dict[str, dict]) -> str:
             out.append(
                 f"{page:<{width}}{role:<12}{DATA_LABELS[name]:<6}"
                 f"{stats['requests']:>5}{fmt(stats['app_p50']):>9}{fmt(stats['app_p95']):>9}"
-                f"{fmt(stats['sql_p95']):>9}{fmt(stats['wall_p95']):>10}{queries_range(stats):>7}  "
-                + (f"{row['target']:<16}{row['result']}" if name == "reference" else "")
+                f"{fmt(stats.get('cpu_p50')):>9}{fmt(stats['sql_p95']):>9}{fmt(stats['wall_p95']):>10}"
+                f"{queries_range(stats):>7}  "
+                + (f"{row['target']:<24}{row['result']}" if name == "reference" else "")
             )
         for reason in row["reasons"]:
             out.append(f"{'':<{width + 6}}↳ {reason}")

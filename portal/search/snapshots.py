@@ -109,7 +109,13 @@ class Snapshot:
         # Not Whoosh's refresh(): the reader it builds keeps the segments merged away and misses new
         # deletions.
         self.searcher.close()
-        return Snapshot(reading(open_index().searcher))
+        return Snapshot(_open_snapshot_searcher())
+
+
+def _open_snapshot_searcher():
+    # The whole opening is tried again: a retry must look for the index's newest generation, not reopen the
+    # one whose files another process's commit just removed.
+    return reading(lambda: open_index().searcher())
 
 
 _pool_lock = threading.Lock()
@@ -129,11 +135,11 @@ def borrow() -> Iterator[Snapshot]:
             for dropped in _idle.popitem(last=False)[1]:
                 dropped.searcher.close()
     try:
-        snapshot = snapshot.latest() if snapshot else Snapshot(reading(open_index().searcher))
+        snapshot = snapshot.latest() if snapshot else Snapshot(_open_snapshot_searcher())
         yield snapshot
     except BaseException:
         # A snapshot that failed (files gone under it, say) is not handed out again.
-        if snapshot is not None:
+        if snapshot is not None and not snapshot.searcher.is_closed:
             snapshot.searcher.close()
         raise
     with _pool_lock:

@@ -50,6 +50,7 @@ translations: $(STAMP)
 	  $(EXTRACT) -o $$folder/messages.pot $${folder%/translations} && \
 	  $(BIN)/pybabel --quiet update -i $$folder/messages.pot -d $$folder --no-fuzzy-matching --ignore-obsolete; \
 	done
+	$(BIN)/python scripts/french_plurals.py portal/translations/fr/LC_MESSAGES/messages.po plugins/*/translations/fr/LC_MESSAGES/messages.po
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
 from portal.models import Atelier, Cohort, Programme, User
-from portal.permissions import archived_cohort_ids, memberships
+from portal.permissions import archived_cohort_ids, is_admin, memberships
 from portal.plugins import NavItem, Plugin, Widget
 
 
@@ -36,7 +36,23 @@ class DashboardSection(Plugin):
         ]
 
     def dashboard_widgets(self, user: User) -> list[Widget]:
-        """The user's cohorts with their roles, and their ateliers (two queries whatever the numbers)."""
+        """The user's cohorts with their roles and ateliers (two queries whatever the numbers); for admins,
+        the site at a glance (four more)."""
+        widgets = self._cohorts_widget(user)
+        if is_admin(user):
+            from portal.dashboard.health import site_health
+
+            widgets.append(
+                Widget(
+                    _l("Le site en un coup d'œil"),
+                    "dashboard/widget_site.html",
+                    {"health": site_health()},
+                    order=5,
+                )
+            )
+        return widgets
+
+    def _cohorts_widget(self, user: User) -> list[Widget]:
         mine = memberships(user)
         archived = archived_cohort_ids(user) - set(mine.cohort_roles)
         if not mine.cohort_roles and not archived:

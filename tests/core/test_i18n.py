@@ -99,3 +99,29 @@ def test_dates_are_the_day_in_paris_in_the_readers_language(app):
         assert render_template_string(template, **values) == (
             "January 1, 2026 | January 1, 2026 | 1/1/26 | March 4, 2026"
         )
+
+
+def test_french_counts_follow_french_rules(app):
+    """0 and 1 take the singular in French, from the French catalogue (gettext's fallback is English's)."""
+    from flask_babel import force_locale, ngettext
+
+    with app.test_request_context(), force_locale("fr"):
+        said = [ngettext("%(num)d fichier", "%(num)d fichiers", n) for n in (0, 1, 2, 1_000_000)]
+    assert said == ["0 fichier", "1 fichier", "2 fichiers", "1000000 fichiers"]
+
+
+def test_every_french_plural_has_its_forms():
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2]
+    for path in [
+        root / "portal/translations/fr/LC_MESSAGES/messages.po",
+        *root.glob("plugins/*/translations/fr/LC_MESSAGES/messages.po"),
+    ]:
+        with path.open("rb") as handle:
+            catalog = read_po(handle)
+        for message in catalog:
+            if message.id and isinstance(message.id, tuple):
+                assert all(message.string), (path, message.id)

@@ -80,6 +80,8 @@ class DefaultConfig:
 
     #: Days of access a person keeps after their enrolment ends (a learner's ends with the cohort).
     ACCESS_GRACE_DAYS = 30
+    #: Days without any activity after which a learner is flagged on their tutor's dashboard.
+    INACTIVE_LEARNER_DAYS = 21
     #: Notifications older than this are removed by `portal notifications` (daily).
     NOTIFICATIONS_KEEP_DAYS = 90
 

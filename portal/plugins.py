@@ -79,6 +79,16 @@ class SearchDoc:
 
 
 @dataclass(frozen=True)
+class LearnerActivity:
+    """What a plugin knows of one learner's recent work, for the tutor's follow-up of their atelier."""
+
+    #: the latest moment the learner did something in the plugin (posted, handed in, checked in…)
+    last_dt: datetime | None = None
+    #: things the tutor should know, each said for people ("en retard sur « Plan détaillé »")
+    alerts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CalendarEvent:
     """A dated event for the calendar and the iCalendar feed."""
 
@@ -157,6 +167,11 @@ class Plugin:
     def calendar_events(self, user: User, start: datetime, end: datetime) -> list[CalendarEvent]:
         """The user's events between start (inclusive) and end (exclusive)."""
         return []
+
+    def learner_activity(self, user_ids: Collection[int]) -> dict[int, LearnerActivity]:
+        """For these learners, what this plugin knows of their recent work (only those it knows something
+        of), in a bounded number of queries whatever the number of learners. Called in a request."""
+        return {}
 
     def structure_dependents(self, bloc_ids: Collection[int], seminar_ids: Collection[int]) -> list[str]:
         """What this plugin holds, in any cohort, that hangs off these blocs or seminars of a programme, each

@@ -7,8 +7,8 @@ from flask import Blueprint, url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
-from portal.models import Atelier, Cohort, Programme, User
-from portal.permissions import archived_cohort_ids, is_admin, memberships
+from portal.models import Atelier, Cohort, Programme, Role, User
+from portal.permissions import archived_cohort_ids, atelier_ids, is_admin, memberships
 from portal.plugins import NavItem, Plugin, Widget
 
 
@@ -39,6 +39,17 @@ class DashboardSection(Plugin):
         """The user's cohorts with their roles and ateliers (two queries whatever the numbers); for admins,
         the site at a glance (four more)."""
         widgets = self._cohorts_widget(user)
+        if atelier_ids(user, Role.TUTOR):
+            from portal.dashboard.followup import followed_ateliers, inactive_days, inactivity_label
+
+            context = {
+                "ateliers": followed_ateliers(user),
+                "days": inactive_days(),
+                "label": inactivity_label,
+            }
+            widgets.append(
+                Widget(_l("Suivi de mes ateliers"), "dashboard/widget_followup.html", context, order=8)
+            )
         if is_admin(user):
             from portal.dashboard.health import site_health
 

@@ -36,6 +36,21 @@ class ExamplePlugin(Plugin):
             NotificationKind("example.tip", "Un conseil", mail=MailMode.NONE),
         ]
 
+    def learner_activity(self, user_ids):
+        """An alert for each learner who wrote notes (a stand-in for "late on a milestone")."""
+        import sqlalchemy as sa
+
+        from portal.extensions import db
+        from portal.plugins import LearnerActivity
+        from tests.example_plugin.models import ExampleNote
+
+        rows = db.session.execute(
+            sa.select(ExampleNote.user_id, sa.func.count())
+            .where(ExampleNote.user_id.in_(sorted(user_ids)))
+            .group_by(ExampleNote.user_id)
+        )
+        return {user_id: LearnerActivity(alerts=(f"{count} note(s)",)) for user_id, count in rows}
+
     def search_documents(self):
         """Every note, private to its author and their cohort's staff."""
         import sqlalchemy as sa
